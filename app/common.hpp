@@ -1,0 +1,64 @@
+// What the kmquant subcommands share: input resolution, loading, output files, exit codes.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kmquant/kmquant.hpp"
+
+namespace kmquant::cli {
+
+/// Exit codes; docs/cli.md documents them.
+enum ExitCode : int {
+  exit_ok = 0,
+  exit_internal = 1,  ///< a bug or an unexpected failure (out of memory, ...)
+  exit_usage = 2,     ///< bad command line or setting (unknown option, k out of range, ...)
+  exit_input = 3,     ///< an input file is missing, unreadable, corrupt or unsupported
+  exit_output = 4,    ///< an output file or folder cannot be written
+  exit_limit = 5,     ///< an input exceeds a limit (pixels, dimensions, file size)
+};
+
+[[nodiscard]] int exit_code_for(ErrorKind kind) noexcept;
+
+/// The demo photo shipped with kmquant (installed, or in the source tree).
+[[nodiscard]] std::filesystem::path sample_image_path();
+
+/// An input image made ready for quantization: RGB8, with notes on what loading changed.
+struct Input {
+  std::filesystem::path path;
+  Image rgb;
+  SourceInfo info;
+};
+
+/// Load `path`, composite transparency on white (printing a note to stderr if it did).
+[[nodiscard]] Input load_input(const std::filesystem::path& path);
+
+/// Files to write at the end of a command, all or nothing: each is written atomically, and if
+/// one fails, the ones this run already wrote are removed again.
+class OutputFiles {
+ public:
+  explicit OutputFiles(std::filesystem::path input) : input_(std::move(input)) {}
+
+  /// Queue a file. Throws Error(output) if `path` is the input file itself.
+  void add(const std::filesystem::path& path, std::vector<std::uint8_t> bytes);
+
+  /// Write every queued file. Throws Error(output) naming the file that failed.
+  void write_all();
+
+ private:
+  struct Pending {
+    std::filesystem::path path;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::filesystem::path input_;
+  std::vector<Pending> pending_;
+};
+
+/// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
+void ensure_directory(const std::filesystem::path& dir);
+
+/// Print the message of an Error to stderr as "kmquant: <message>" and map it to an exit code.
+int report_error(const Error& error);
+
+}  // namespace kmquant::cli

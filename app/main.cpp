@@ -1,0 +1,44 @@
+// kmquant: k-means colour quantization from the command line.
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace kmquant::cli;
+  CLI::App app{"kmquant: compress images by k-means colour quantization", "kmquant"};
+  app.set_version_flag("--version", std::string("kmquant ") + kmquant::version);
+  app.require_subcommand(1);
+  app.footer("Run `kmquant SUBCOMMAND --help` for a subcommand's options. Exit codes: 0 ok, "
+             "1 internal error, 2 usage, 3 bad input, 4 cannot write output, 5 input over a limit.");
+
+  SweepSettings sweep;
+  CompressSettings compress;
+  CLI::App* sweep_command = add_sweep_command(app, sweep);
+  CLI::App* compress_command = add_compress_command(app, compress);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "kmquant: %s\nRun `kmquant --help` for usage.\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    if (sweep_command->parsed()) return run_sweep(sweep);
+    if (compress_command->parsed()) return run_compress(compress);
+  } catch (const std::bad_alloc&) {
+    std::fputs("kmquant: out of memory\n", stderr);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kmquant: internal error: %s\n", e.what());
+  }
+  return exit_internal;
+}

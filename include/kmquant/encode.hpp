@@ -1,0 +1,32 @@
+// kmquant — writing images: PNG encoding and safe file output.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "kmquant/image.hpp"
+#include "kmquant/quantize.hpp"
+
+namespace kmquant {
+
+/// Smallest PNG bit depth (1, 2, 4 or 8) whose palette indices hold `colors` entries.
+[[nodiscard]] unsigned png_bit_depth(std::size_t colors) noexcept;
+
+/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size).
+[[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result);
+
+/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image.
+[[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image);
+
+/// Write bytes to `path` safely: into a temporary file in the same folder, flushed to disk,
+/// then renamed over `path`. On any failure the temporary is removed, `path` is untouched, and
+/// Error(output) names the file and the reason.
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+
+/// Read a whole file, at most max_bytes. Throws Error(input) or Error(limit).
+[[nodiscard]] std::vector<std::uint8_t> read_file(const std::filesystem::path& path,
+                                                  std::uint64_t max_bytes);
+
+}  // namespace kmquant

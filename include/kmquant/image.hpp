@@ -1,0 +1,80 @@
+// kmquant — images in memory and loading them from files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kmquant {
+
+/// One 8-bit sRGB colour.
+struct Rgb8 {
+  std::uint8_t r = 0;
+  std::uint8_t g = 0;
+  std::uint8_t b = 0;
+  friend bool operator==(const Rgb8&, const Rgb8&) = default;
+};
+
+/// An 8-bit image in memory: rows top to bottom, channels interleaved, no row padding.
+/// channels is 3 (RGB) or 4 (RGBA, straight — not premultiplied — alpha).
+struct Image {
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::uint32_t channels = 3;
+  std::vector<std::uint8_t> pixels;  ///< width * height * channels bytes
+
+  [[nodiscard]] std::size_t pixel_count() const noexcept {
+    return static_cast<std::size_t>(width) * height;
+  }
+  [[nodiscard]] bool has_alpha() const noexcept { return channels == 4; }
+};
+
+/// Limits checked while decoding, before any pixel buffer is allocated, so a hostile file
+/// (a tiny file declaring huge dimensions) is refused cheaply.
+struct Limits {
+  std::uint64_t max_pixels = 268'435'456;           ///< width * height; default 2^28 (16384²)
+  std::uint32_t max_width = 1u << 20;               ///< pixels; default 1,048,576
+  std::uint32_t max_height = 1u << 20;              ///< pixels; default 1,048,576
+  std::uint64_t max_file_bytes = 1ull << 30;        ///< bytes read from one file; default 1 GiB
+};
+
+/// The container formats kmquant reads, recognised by their leading bytes (never by the
+/// file name's extension).
+enum class Format { png, jpeg, webp };
+
+/// Short lower-case name of a format: "png", "jpeg", "webp".
+[[nodiscard]] const char* format_name(Format format) noexcept;
+
+/// What decoding found besides the pixels.
+struct SourceInfo {
+  Format format = Format::png;
+  std::uint64_t file_bytes = 0;       ///< size of the encoded input
+  bool had_alpha = false;             ///< the file carried transparency (alpha channel or tRNS)
+  bool had_16_bit = false;            ///< 16-bit samples, rounded to 8 bits on load
+  bool was_grey = false;              ///< a greyscale file, expanded to RGB
+};
+
+struct LoadedImage {
+  Image image;  ///< RGB8, or RGBA8 where the file carried transparency
+  SourceInfo info;
+};
+
+/// Decode an encoded PNG (any colour type and bit depth, interlaced or not), JPEG (baseline or
+/// progressive; greyscale is expanded to RGB, CMYK/YCCK is refused) or WebP (lossy or lossless,
+/// not animated). 16-bit samples are rounded to the nearest 8-bit value. The result has 4
+/// channels exactly when the file carries transparency.
+/// `name` only serves error messages. Throws Error (input or limit) on any failure.
+[[nodiscard]] LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
+                                       const Limits& limits = {});
+
+/// Read a whole file (at most limits.max_file_bytes) and decode it. Throws Error.
+[[nodiscard]] LoadedImage load_image(const std::filesystem::path& path, const Limits& limits = {});
+
+/// An RGB copy of `image`: RGBA is composited onto opaque white (in sRGB values, rounded to
+/// nearest: c' = (c·a + 255·(255 − a)) / 255); RGB is returned unchanged.
+[[nodiscard]] Image composite_on_white(const Image& image);
+
+}  // namespace kmquant

@@ -1,0 +1,77 @@
+// kmquant — showing results: the comparison figure and the results table (text, CSV, JSON).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kmquant/image.hpp"
+#include "kmquant/quantize.hpp"
+
+namespace kmquant {
+
+/// One picture of the comparison figure with the label drawn under it.
+struct GridPanel {
+  const Image* image = nullptr;  ///< RGB8 (or RGBA8, drawn over white)
+  std::string label;             ///< e.g. "k = 8 · 3 bits/px · 27.4 dB · 11.2×"
+};
+
+/// How the comparison figure is laid out.
+struct GridStyle {
+  unsigned panel_width = 384;  ///< each picture is scaled to this width (aspect kept); pixels
+  unsigned columns = 3;        ///< panels per row
+};
+
+/// Draw the panels side by side, row after row, each labelled, under a title line; returns
+/// the figure as PNG bytes. Uses Cairo. Throws Error(invalid_argument) for no panels.
+[[nodiscard]] std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> panels,
+                                                               const std::string& title,
+                                                               const GridStyle& style = {});
+
+/// One row of the results table: one k.
+struct ResultRow {
+  unsigned k = 0;
+  unsigned colors = 0;              ///< distinct colours used
+  unsigned bits_per_pixel = 0;      ///< ⌈log₂ k⌉
+  std::uint64_t estimated_bytes = 0;
+  double estimated_ratio = 0;       ///< 24·N / (N·⌈log₂ k⌉ + 24·k)
+  std::uint64_t png_bytes = 0;      ///< size of the indexed PNG written
+  double png_ratio_vs_input = 0;    ///< input file bytes / png_bytes
+  double png_ratio_vs_raw = 0;      ///< 3·N / png_bytes
+  std::string file;                 ///< path of the PNG written
+  double mse = 0;
+  double psnr = 0;                  ///< +infinity when lossless
+  double seconds = 0;               ///< k-means wall time
+  unsigned iterations = 0;
+  bool converged = true;
+  bool lossless = false;
+};
+
+/// The row of one result: its size model, the real PNG's size and the errors.
+/// `input_bytes` is the encoded input file's size, `png_bytes` the size of the PNG written.
+[[nodiscard]] ResultRow make_result_row(const Result& result, std::uint64_t input_bytes,
+                                        std::uint64_t png_bytes, std::string file);
+
+/// The figure label of a row, e.g. "k = 8 · 3 bits/px · 27.4 dB · 11.2×".
+[[nodiscard]] std::string panel_label(const ResultRow& row);
+
+/// The whole table of a sweep (or of one compress run).
+struct ResultTable {
+  std::string input;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::uint64_t unique_colors = 0;
+  std::uint64_t input_bytes = 0;
+  std::uint64_t seed = 0;
+  std::vector<ResultRow> results;
+};
+
+/// The table as aligned text for a terminal, with a header line.
+[[nodiscard]] std::string format_table(const ResultTable& table);
+/// The table as CSV: a header line, then one line per k.
+[[nodiscard]] std::string format_csv(const ResultTable& table);
+/// The table as one JSON object (psnr is null where it is infinite).
+[[nodiscard]] std::string format_json(const ResultTable& table, int indent = 2);
+
+}  // namespace kmquant

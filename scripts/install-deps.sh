@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install kmquant's build dependencies from Debian 12's packages (and, with --test, what the
+# tests need too). Uses sudo when not run as root. Installs nothing that is already there.
+set -euo pipefail
+
+packages=(g++ cmake make pkg-config
+  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
+  libcli11-dev nlohmann-json3-dev libgtest-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(clang python3 python3-pytest python3-numpy python3-pil)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null

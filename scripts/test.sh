@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build kmquant and run every test: the GoogleTest unit tests and the end-to-end tests of the
+# binary (pytest), built with GCC and with Clang, warnings as errors.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+scripts/install-deps.sh --test
+for preset in ci-gcc ci-clang; do
+  echo "== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset"
+done

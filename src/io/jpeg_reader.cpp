@@ -1,0 +1,134 @@
+// kmquant — decoding JPEG with libjpeg(-turbo).
+//
+// libjpeg reports errors through its error manager, which here leaves by longjmp. As in the
+// PNG reader, each libjpeg call that may fail runs in a small stage function holding only raw
+// pointers, with its own setjmp; C++ objects live in read_jpeg, whose frame longjmp never
+// crosses.
+
+// jpeglib.h needs size_t and FILE declared before it.
+// clang-format off
+#include <cstddef>
+#include <cstdio>
+#include <jerror.h>
+#include <jpeglib.h>
+// clang-format on
+
+#include <csetjmp>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "io/readers.hpp"
+#include "kmquant/error.hpp"
+#include "kmquant/image.hpp"
+
+namespace kmquant::detail {
+namespace {
+
+/// libjpeg's error manager plus where to jump and what it said. Plain data only.
+struct JpegErrorHandler {
+  jpeg_error_mgr manager{};
+  std::jmp_buf jump{};
+  char message[JMSG_LENGTH_MAX] = {};
+};
+
+JpegErrorHandler& handler_of(j_common_ptr cinfo) {
+  return *static_cast<JpegErrorHandler*>(cinfo->client_data);
+}
+
+[[noreturn]] void on_jpeg_error(j_common_ptr cinfo) {
+  JpegErrorHandler& handler = handler_of(cinfo);
+  (*cinfo->err->format_message)(cinfo, handler.message);
+  std::longjmp(handler.jump, 1);
+}
+
+// Level −1 is a warning, and libjpeg warns about damaged data it papers over: a truncated
+// file ("Premature end of JPEG file") decodes with its missing part filled in grey. kmquant
+// refuses such files rather than quantize invented pixels. Trace messages (level ≥ 0) are
+// dropped.
+void on_jpeg_message(j_common_ptr cinfo, int level) {
+  if (level < 0) on_jpeg_error(cinfo);
+}
+
+/// Owns the decompressor. Destroying one that was never created is harmless (libjpeg checks).
+class JpegDecompressor {
+ public:
+  JpegDecompressor() {
+    cinfo_.err = jpeg_std_error(&handler_.manager);
+    handler_.manager.error_exit = on_jpeg_error;
+    handler_.manager.emit_message = on_jpeg_message;
+    cinfo_.client_data = &handler_;
+  }
+  JpegDecompressor(const JpegDecompressor&) = delete;
+  JpegDecompressor& operator=(const JpegDecompressor&) = delete;
+  ~JpegDecompressor() { jpeg_destroy_decompress(&cinfo_); }
+
+  [[nodiscard]] j_decompress_ptr cinfo() noexcept { return &cinfo_; }
+  [[nodiscard]] JpegErrorHandler& handler() noexcept { return handler_; }
+
+ private:
+  JpegErrorHandler handler_;
+  jpeg_decompress_struct cinfo_{};
+};
+
+// Stage 1: set up and read the headers up to the first scan. false when libjpeg failed.
+bool read_header(j_decompress_ptr cinfo, JpegErrorHandler* handler, const std::uint8_t* data,
+                 std::size_t size) {
+  if (setjmp(handler->jump) != 0) return false;
+  jpeg_create_decompress(cinfo);
+  jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
+  jpeg_read_header(cinfo, TRUE);
+  return true;
+}
+
+// Stage 2: decode every scanline into `pixels` (rows of `row_bytes`), then read up to EOI.
+bool read_pixels(j_decompress_ptr cinfo, JpegErrorHandler* handler, std::uint8_t* pixels,
+                 std::size_t row_bytes) {
+  if (setjmp(handler->jump) != 0) return false;
+  jpeg_start_decompress(cinfo);
+  // RGB output at full scale always has this layout; this guards the buffer.
+  if (cinfo->output_components != 3 || std::size_t{cinfo->output_width} * 3 != row_bytes) {
+    std::snprintf(handler->message, sizeof handler->message, "unexpected decoded row layout");
+    return false;
+  }
+  while (cinfo->output_scanline < cinfo->output_height) {
+    JSAMPROW row = pixels + std::size_t{cinfo->output_scanline} * row_bytes;
+    jpeg_read_scanlines(cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(cinfo);
+  return true;
+}
+
+}  // namespace
+
+LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
+                      const Limits& limits) {
+  JpegDecompressor decompressor;
+  j_decompress_ptr cinfo = decompressor.cinfo();
+  JpegErrorHandler& handler = decompressor.handler();
+  const auto fail = [&]() -> Error {
+    return Error(ErrorKind::input, name + ": invalid JPEG: " + handler.message);
+  };
+
+  if (!read_header(cinfo, &handler, bytes.data(), bytes.size())) throw fail();
+  if (cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK) {
+    throw Error(ErrorKind::input, name + ": CMYK JPEG is not supported");
+  }
+  check_dimensions(cinfo->image_width, cinfo->image_height, name, limits);
+
+  LoadedImage loaded;
+  loaded.info.was_grey = cinfo->jpeg_color_space == JCS_GRAYSCALE;
+  // libjpeg-turbo expands greyscale to RGB itself.
+  cinfo->out_color_space = JCS_RGB;
+
+  Image& image = loaded.image;
+  image.width = cinfo->image_width;
+  image.height = cinfo->image_height;
+  image.channels = 3;
+  const std::size_t row_bytes = std::size_t{image.width} * 3;
+  image.pixels.resize(row_bytes * image.height);
+  if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) throw fail();
+  return loaded;
+}
+
+}  // namespace kmquant::detail

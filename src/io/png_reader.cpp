@@ -1,0 +1,170 @@
+// kmquant — decoding PNG with libpng's classic API.
+//
+// libpng reports errors by longjmp. To keep that safe in C++, every libpng call that may fail
+// runs in a small "stage" function that holds nothing but raw pointers and does its own
+// setjmp; C++ objects (the pixel buffer, the struct owner, strings) live in read_png, whose
+// frame longjmp never crosses, and exceptions are thrown only there, between stages.
+
+#include <png.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "io/readers.hpp"
+#include "kmquant/error.hpp"
+#include "kmquant/image.hpp"
+
+namespace kmquant::detail {
+namespace {
+
+/// What the libpng callbacks read and write. Plain data only.
+struct PngSource {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::size_t offset = 0;
+  char error_message[256] = {};
+};
+
+[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
+  auto* source = static_cast<PngSource*>(png_get_error_ptr(png));
+  std::snprintf(source->error_message, sizeof source->error_message, "%s", message);
+  png_longjmp(png, 1);
+}
+
+// libpng warns about oddities it recovers from (a damaged ancillary chunk, say). The image is
+// still right, and a library must not print to stderr, so they are dropped.
+void ignore_png_warning(png_structp /*png*/, png_const_charp /*message*/) {}
+
+void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
+  auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
+  if (length > source->size - source->offset) png_error(png, "unexpected end of file");
+  std::memcpy(out, source->data + source->offset, length);
+  source->offset += length;
+}
+
+/// Owns libpng's read and info structs.
+class PngReadStructs {
+ public:
+  explicit PngReadStructs(PngSource& source) {
+    png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, on_png_error, ignore_png_warning);
+    if (png_ == nullptr) throw std::bad_alloc();
+    info_ = png_create_info_struct(png_);
+    if (info_ == nullptr) {
+      png_destroy_read_struct(&png_, nullptr, nullptr);
+      throw std::bad_alloc();
+    }
+    png_set_read_fn(png_, &source, read_from_memory);
+    // libpng's own default size limit (10^6 pixels a side) would preempt kmquant's Limits,
+    // which check_dimensions applies with the right error kind; so lift it to the format's
+    // maximum.
+    png_set_user_limits(png_, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+  }
+  PngReadStructs(const PngReadStructs&) = delete;
+  PngReadStructs& operator=(const PngReadStructs&) = delete;
+  ~PngReadStructs() { png_destroy_read_struct(&png_, &info_, nullptr); }
+
+  [[nodiscard]] png_structp png() const noexcept { return png_; }
+  [[nodiscard]] png_infop info() const noexcept { return info_; }
+
+ private:
+  png_structp png_ = nullptr;
+  png_infop info_ = nullptr;
+};
+
+/// The file's own description of its pixels, from IHDR and tRNS.
+struct PngHeader {
+  png_uint_32 width = 0;
+  png_uint_32 height = 0;
+  int bit_depth = 0;
+  int color_type = 0;
+  bool has_trns = false;
+};
+
+/// The decoded layout after the transforms.
+struct PngRowLayout {
+  png_byte channels = 0;
+  std::size_t row_bytes = 0;
+};
+
+// Stage 1: read the chunks up to the image data. false when libpng failed.
+bool read_header(png_structp png, png_infop info, PngHeader& header) {
+  if (setjmp(png_jmpbuf(png)) != 0) return false;
+  png_read_info(png, info);
+  header.width = png_get_image_width(png, info);
+  header.height = png_get_image_height(png, info);
+  header.bit_depth = png_get_bit_depth(png, info);
+  header.color_type = png_get_color_type(png, info);
+  header.has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
+  return true;
+}
+
+// Stage 2: ask for 8-bit RGB or RGBA, the samples as stored (no gamma correction).
+bool set_up_transforms(png_structp png, png_infop info, PngRowLayout& layout) {
+  if (setjmp(png_jmpbuf(png)) != 0) return false;
+  png_set_expand(png);    // palette → RGB, grey below 8 bits → 8 bits, tRNS → alpha
+  png_set_scale_16(png);  // 16 → 8 bits rounded to nearest (png_set_strip_16 would truncate)
+  png_set_gray_to_rgb(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  layout.channels = png_get_channels(png, info);
+  layout.row_bytes = png_get_rowbytes(png, info);
+  return true;
+}
+
+// Stage 3: decode every row, then read the rest of the file up to IEND so that a truncated
+// file is an error rather than a partial image.
+bool read_rows(png_structp png, png_bytepp rows) {
+  if (setjmp(png_jmpbuf(png)) != 0) return false;
+  png_read_image(png, rows);
+  png_read_end(png, nullptr);
+  return true;
+}
+
+}  // namespace
+
+LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& name,
+                     const Limits& limits) {
+  PngSource source{.data = bytes.data(), .size = bytes.size()};
+  const PngReadStructs structs(source);
+  png_structp png = structs.png();
+  png_infop info = structs.info();
+  const auto fail = [&]() -> Error {
+    return Error(ErrorKind::input, name + ": invalid PNG: " + source.error_message);
+  };
+
+  PngHeader header;
+  if (!read_header(png, info, header)) throw fail();
+  check_dimensions(header.width, header.height, name, limits);
+
+  PngRowLayout layout;
+  if (!set_up_transforms(png, info, layout)) throw fail();
+  // The transforms above always give 8-bit RGB or RGBA; this guards the buffer below.
+  if ((layout.channels != 3 && layout.channels != 4) ||
+      layout.row_bytes != std::size_t{header.width} * layout.channels) {
+    throw Error(ErrorKind::input, name + ": invalid PNG: unexpected decoded row layout");
+  }
+
+  LoadedImage loaded;
+  Image& image = loaded.image;
+  image.width = header.width;
+  image.height = header.height;
+  image.channels = layout.channels;
+  image.pixels.resize(layout.row_bytes * header.height);
+  std::vector<png_bytep> rows(header.height);
+  for (std::size_t y = 0; y < rows.size(); ++y) {
+    rows[y] = image.pixels.data() + y * layout.row_bytes;
+  }
+  if (!read_rows(png, rows.data())) throw fail();
+
+  loaded.info.had_alpha = (header.color_type & PNG_COLOR_MASK_ALPHA) != 0 || header.has_trns;
+  loaded.info.had_16_bit = header.bit_depth == 16;
+  loaded.info.was_grey = (header.color_type & PNG_COLOR_MASK_COLOR) == 0;
+  return loaded;
+}
+
+}  // namespace kmquant::detail

@@ -1,0 +1,313 @@
+// kmquant — the comparison figure: the original and its quantized versions side by side, each
+// labelled, under a title line; drawn with Cairo and returned as PNG bytes.
+//
+// Layout, in pixels (M = kMargin, T = kTitleHeight, L = kLabelHeight, w = style.panel_width,
+// n = number of panels):
+//   columns  c = min(style.columns, n),  rows r = ⌈n / c⌉
+//   panel i sits in row ⌊i / c⌋, column i mod c; its picture is w × max(1, round(w·height/width))
+//   row height h_row = the tallest picture of the row
+//   figure width  = c·w + (c + 1)·M
+//   figure height = M + T + Σ_rows (M + h_row + L) + M
+//   picture left  = M + column·(w + M)
+//   picture top   = row top + h_row − picture height, with the first row top = 2·M + T:
+//                   pictures are bottom-aligned so that the labels of a row share one baseline,
+//                   each label centred in the L-pixel band right under its picture.
+// The title is drawn left-aligned in the T-pixel band under the top margin.
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kmquant/error.hpp"
+#include "kmquant/image.hpp"
+#include "kmquant/report.hpp"
+
+namespace kmquant {
+namespace {
+
+constexpr int kMargin = 12;
+constexpr int kTitleHeight = 24;
+constexpr int kLabelHeight = 28;
+constexpr int kLabelGap = 6;          // between a picture's bottom edge and the top of its label
+constexpr int kMaxCairoSide = 32767;  // Cairo refuses image surfaces larger than this a side
+constexpr double kTitleFontSize = 18;
+constexpr double kLabelFontSize = 14;
+constexpr double kTextGrey = 0.13;
+constexpr double kFrameGrey = 0.72;
+
+struct SurfaceDeleter {
+  void operator()(cairo_surface_t* surface) const noexcept { cairo_surface_destroy(surface); }
+};
+struct ContextDeleter {
+  void operator()(cairo_t* context) const noexcept { cairo_destroy(context); }
+};
+struct PatternDeleter {
+  void operator()(cairo_pattern_t* pattern) const noexcept { cairo_pattern_destroy(pattern); }
+};
+using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDeleter>;
+using ContextPtr = std::unique_ptr<cairo_t, ContextDeleter>;
+using PatternPtr = std::unique_ptr<cairo_pattern_t, PatternDeleter>;
+
+void check(cairo_status_t status) {
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw Error(ErrorKind::output,
+                std::string("comparison figure: ") + cairo_status_to_string(status));
+  }
+}
+
+[[noreturn]] void invalid(const std::string& reason) {
+  throw Error(ErrorKind::invalid_argument, "comparison figure: " + reason);
+}
+
+void validate_image(const Image* image, std::size_t index) {
+  const std::string panel = "panel " + std::to_string(index + 1);
+  if (image == nullptr) invalid(panel + " has no image");
+  if (image->width == 0 || image->height == 0) invalid(panel + " has an empty image");
+  if (image->channels != 3 && image->channels != 4) {
+    invalid(panel + " has " + std::to_string(image->channels) + " channels (3 or 4 expected)");
+  }
+  if (image->pixels.size() != image->pixel_count() * image->channels) {
+    invalid(panel + " has " + std::to_string(image->pixels.size()) + " pixel bytes for a " +
+            std::to_string(image->width) + "×" + std::to_string(image->height) + " image");
+  }
+}
+
+void validate(std::span<const GridPanel> panels, const GridStyle& style) {
+  if (panels.empty()) invalid("no panels to draw");
+  if (style.panel_width == 0) invalid("the panel width must be at least 1 pixel");
+  if (style.columns == 0) invalid("the number of columns must be at least 1");
+  for (std::size_t i = 0; i < panels.size(); ++i) validate_image(panels[i].image, i);
+}
+
+// Throws before Cairo would: a figure too large for one image surface comes from the style
+// (panel width, columns), so it is the caller's argument that is wrong, not the output.
+int checked_side(std::uint64_t pixels, const char* what) {
+  if (pixels > kMaxCairoSide) {
+    invalid(std::string("the figure would be ") + std::to_string(pixels) + " pixels " + what +
+            " (Cairo draws at most " + std::to_string(kMaxCairoSide) + ")");
+  }
+  return static_cast<int>(pixels);
+}
+
+struct Box {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
+struct Layout {
+  int width = 0;
+  int height = 0;
+  std::vector<Box> pictures;  // one per panel, in panel order
+};
+
+int picture_height(const Image& image, int panel_width) {
+  const std::uint64_t scaled =
+      (std::uint64_t{image.height} * static_cast<std::uint64_t>(panel_width) + image.width / 2) /
+      image.width;
+  return checked_side(std::max<std::uint64_t>(scaled, 1), "tall");
+}
+
+Layout compute_layout(std::span<const GridPanel> panels, const GridStyle& style) {
+  const std::size_t columns = std::min<std::size_t>(style.columns, panels.size());
+  const std::uint64_t width_in_pixels =
+      columns * std::uint64_t{style.panel_width} + (columns + 1) * std::uint64_t{kMargin};
+  Layout layout;
+  layout.width = checked_side(width_in_pixels, "wide");
+  const int panel_width = static_cast<int>(style.panel_width);
+
+  std::uint64_t row_top = 2 * kMargin + kTitleHeight;
+  for (std::size_t first = 0; first < panels.size(); first += columns) {
+    const std::size_t last = std::min(first + columns, panels.size());
+    std::vector<int> heights;
+    for (std::size_t i = first; i < last; ++i) {
+      heights.push_back(picture_height(*panels[i].image, panel_width));
+    }
+    const int row_height = *std::max_element(heights.begin(), heights.end());
+    const int row_y = checked_side(row_top, "tall");
+    for (std::size_t i = first; i < last; ++i) {
+      const int column = static_cast<int>(i - first);
+      const int height = heights[i - first];
+      layout.pictures.push_back({kMargin + column * (panel_width + kMargin),
+                                 row_y + row_height - height, panel_width, height});
+    }
+    row_top += static_cast<std::uint64_t>(row_height) + kLabelHeight + kMargin;
+  }
+  layout.height = checked_side(row_top, "tall");
+  return layout;
+}
+
+// Same rounding as composite_on_white, so the figure shows what the encoder sees.
+std::uint32_t over_white(std::uint32_t value, std::uint32_t alpha) {
+  return (value * alpha + 255 * (255 - alpha) + 127) / 255;
+}
+
+std::uint32_t xrgb(std::uint32_t red, std::uint32_t green, std::uint32_t blue) {
+  return 0xFF000000u | red << 16 | green << 8 | blue;
+}
+
+// CAIRO_FORMAT_RGB24 stores each pixel as one native-endian 32-bit word 0xXXRRGGBB.
+void convert_row(const std::uint8_t* source, unsigned char* target, const Image& image) {
+  for (std::uint32_t x = 0; x < image.width; ++x, source += image.channels) {
+    const std::uint32_t pixel =
+        image.has_alpha() ? xrgb(over_white(source[0], source[3]), over_white(source[1], source[3]),
+                                 over_white(source[2], source[3]))
+                          : xrgb(source[0], source[1], source[2]);
+    std::memcpy(target + std::size_t{x} * 4, &pixel, sizeof pixel);
+  }
+}
+
+SurfacePtr to_cairo_surface(const Image& image) {
+  SurfacePtr surface{cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(image.width),
+                                                static_cast<int>(image.height))};
+  check(cairo_surface_status(surface.get()));
+  cairo_surface_flush(surface.get());
+  unsigned char* data = cairo_image_surface_get_data(surface.get());
+  const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
+  const std::size_t row_bytes = std::size_t{image.width} * image.channels;
+  for (std::uint32_t y = 0; y < image.height; ++y) {
+    convert_row(image.pixels.data() + y * row_bytes, data + y * stride, image);
+  }
+  cairo_surface_mark_dirty(surface.get());
+  return surface;
+}
+
+// Downscaling uses CAIRO_FILTER_GOOD, which Cairo's image backend (1.14 and later) implements as
+// a box filter over all the source pixels a figure pixel covers, so fine detail averages instead
+// of aliasing (CAIRO_FILTER_BEST filters a little better but takes ~25 times as long). Upscaling
+// uses CAIRO_FILTER_NEAREST: a quantized image is made of flat palette colours with hard edges, and
+// interpolating would blur them into colours that are not in the palette — exactly what the figure
+// must not show. We do upscale (rather than draw small images at their own size) so every panel of
+// a figure keeps the width the caller asked for.
+cairo_filter_t scaling_filter(const Image& image, const Box& box) {
+  return static_cast<std::uint32_t>(box.width) >= image.width ? CAIRO_FILTER_NEAREST
+                                                              : CAIRO_FILTER_GOOD;
+}
+
+void draw_picture(cairo_t* context, const Image& image, const Box& box) {
+  const SurfacePtr picture = to_cairo_surface(image);
+  const PatternPtr pattern{cairo_pattern_create_for_surface(picture.get())};
+  check(cairo_pattern_status(pattern.get()));
+  cairo_matrix_t figure_to_picture;
+  cairo_matrix_init_scale(&figure_to_picture, image.width / static_cast<double>(box.width),
+                          image.height / static_cast<double>(box.height));
+  cairo_matrix_translate(&figure_to_picture, -box.x, -box.y);
+  cairo_pattern_set_matrix(pattern.get(), &figure_to_picture);
+  cairo_pattern_set_filter(pattern.get(), scaling_filter(image, box));
+  // PAD: the filter's footprint at the edges reads edge pixels instead of transparent black,
+  // which would otherwise leave a faint light seam along the picture's border.
+  cairo_pattern_set_extend(pattern.get(), CAIRO_EXTEND_PAD);
+  cairo_set_source(context, pattern.get());
+  cairo_rectangle(context, box.x, box.y, box.width, box.height);
+  cairo_fill(context);
+}
+
+// Half-pixel offsets put a 1-pixel line exactly on the pixel row/column just outside the picture.
+void draw_frame(cairo_t* context, const Box& box) {
+  cairo_set_source_rgb(context, kFrameGrey, kFrameGrey, kFrameGrey);
+  cairo_set_line_width(context, 1);
+  cairo_rectangle(context, box.x - 0.5, box.y - 0.5, box.width + 1, box.height + 1);
+  cairo_stroke(context);
+}
+
+// Sets the font size and returns the text's ink extents. The font is shrunk when the ink would be
+// wider than max_width, so a long label never runs into the neighbouring panel and a long title
+// never runs off the figure.
+cairo_text_extents_t fit_text(cairo_t* context, const std::string& text, double font_size,
+                              double max_width) {
+  cairo_set_font_size(context, font_size);
+  cairo_text_extents_t extents;
+  cairo_text_extents(context, text.c_str(), &extents);
+  // Hinting rounds each glyph's advance to whole pixels, so the width does not shrink exactly in
+  // proportion to the size: a few rounds settle it.
+  for (int round = 0; round < 4 && extents.width > max_width; ++round) {
+    font_size *= max_width / extents.width;
+    cairo_set_font_size(context, font_size);
+    cairo_text_extents(context, text.c_str(), &extents);
+  }
+  return extents;
+}
+
+double font_ascent(cairo_t* context) {
+  cairo_font_extents_t extents;
+  cairo_font_extents(context, &extents);
+  return extents.ascent;
+}
+
+// Text is placed by its ink, not its advance, so the title's first letter lines up with the edge
+// of the first picture and labels look centred. Whole-pixel positions keep the hinted glyphs crisp.
+void draw_title(cairo_t* context, const std::string& title, const Layout& layout) {
+  cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  const cairo_text_extents_t ink =
+      fit_text(context, title, kTitleFontSize, layout.width - 2.0 * kMargin);
+  cairo_set_source_rgb(context, kTextGrey, kTextGrey, kTextGrey);
+  cairo_move_to(context, std::round(kMargin - ink.x_bearing),
+                kMargin + std::round(font_ascent(context)));
+  cairo_show_text(context, title.c_str());
+}
+
+void draw_label(cairo_t* context, const std::string& label, const Box& box) {
+  cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  const cairo_text_extents_t ink = fit_text(context, label, kLabelFontSize, box.width);
+  cairo_set_source_rgb(context, kTextGrey, kTextGrey, kTextGrey);
+  cairo_move_to(context, std::round(box.x + (box.width - ink.width) / 2 - ink.x_bearing),
+                box.y + box.height + kLabelGap + std::round(font_ascent(context)));
+  cairo_show_text(context, label.c_str());
+}
+
+void draw_figure(cairo_t* context, std::span<const GridPanel> panels, const std::string& title,
+                 const Layout& layout) {
+  cairo_set_source_rgb(context, 1, 1, 1);
+  cairo_paint(context);
+  draw_title(context, title, layout);
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    draw_picture(context, *panels[i].image, layout.pictures[i]);
+    draw_frame(context, layout.pictures[i]);
+    draw_label(context, panels[i].label, layout.pictures[i]);
+  }
+}
+
+// Called by Cairo from C code: must not let an exception escape.
+cairo_status_t append_bytes(void* closure, const unsigned char* data,
+                            unsigned int length) noexcept {
+  auto& bytes = *static_cast<std::vector<std::uint8_t>*>(closure);
+  try {
+    bytes.insert(bytes.end(), data, data + length);
+  } catch (const std::bad_alloc&) {
+    return CAIRO_STATUS_NO_MEMORY;
+  }
+  return CAIRO_STATUS_SUCCESS;
+}
+
+std::vector<std::uint8_t> encode_png(cairo_surface_t* figure) {
+  std::vector<std::uint8_t> bytes;
+  check(cairo_surface_write_to_png_stream(figure, append_bytes, &bytes));
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> panels,
+                                                 const std::string& title, const GridStyle& style) {
+  validate(panels, style);
+  const Layout layout = compute_layout(panels, style);
+  const SurfacePtr figure{
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout.width, layout.height)};
+  check(cairo_surface_status(figure.get()));
+  const ContextPtr context{cairo_create(figure.get())};
+  check(cairo_status(context.get()));
+  draw_figure(context.get(), panels, title, layout);
+  check(cairo_status(context.get()));
+  return encode_png(figure.get());
+}
+
+}  // namespace kmquant

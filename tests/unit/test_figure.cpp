@@ -1,0 +1,278 @@
+// Tests of the comparison figure: layout, pixels, labels and argument checks. The panels are
+// synthetic images, so the expected colour of every pixel is known; the figure is decoded back
+// with libpng's simplified API.
+#include <gtest/gtest.h>
+#include <png.h>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kmquant/error.hpp"
+#include "kmquant/image.hpp"
+#include "kmquant/report.hpp"
+
+namespace kmquant {
+namespace {
+
+// The layout documented at the top of src/report/figure.cpp.
+constexpr int kMargin = 12;
+constexpr int kTitleHeight = 24;
+constexpr int kLabelHeight = 28;
+constexpr int kFirstRowTop = 2 * kMargin + kTitleHeight;
+
+constexpr Rgb8 kRed{255, 0, 0};
+constexpr Rgb8 kBlue{0, 0, 255};
+constexpr Rgb8 kWhite{255, 255, 255};
+
+struct Figure {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;
+
+  [[nodiscard]] Rgb8 at(int x, int y) const {
+    const auto offset = (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                         static_cast<std::size_t>(x)) *
+                        3;
+    return {rgb[offset], rgb[offset + 1], rgb[offset + 2]};
+  }
+};
+
+Figure decode(const std::vector<std::uint8_t>& png) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_memory(&image, png.data(), png.size()) == 0) {
+    throw std::runtime_error(std::string("not a PNG: ") + image.message);
+  }
+  image.format = PNG_FORMAT_RGB;
+  Figure figure{static_cast<int>(image.width), static_cast<int>(image.height),
+                std::vector<std::uint8_t>(PNG_IMAGE_SIZE(image))};
+  if (png_image_finish_read(&image, nullptr, figure.rgb.data(), 0, nullptr) == 0) {
+    throw std::runtime_error(std::string("corrupt PNG: ") + image.message);
+  }
+  return figure;
+}
+
+Figure render(const std::vector<GridPanel>& panels, const GridStyle& style = {}) {
+  return decode(render_comparison_grid(panels, "test figure", style));
+}
+
+Image solid(std::uint32_t width, std::uint32_t height, Rgb8 colour) {
+  Image image{width, height, 3, {}};
+  for (std::size_t i = 0; i < image.pixel_count(); ++i) {
+    image.pixels.insert(image.pixels.end(), {colour.r, colour.g, colour.b});
+  }
+  return image;
+}
+
+// Alternating black and white pixels: the finest detail an image can hold, the first thing to
+// alias when an image is shrunk without filtering.
+Image checkerboard(std::uint32_t width, std::uint32_t height) {
+  Image image{width, height, 3, {}};
+  for (std::uint32_t y = 0; y < height; ++y) {
+    for (std::uint32_t x = 0; x < width; ++x) {
+      const std::uint8_t value = (x + y) % 2 == 0 ? 0 : 255;
+      image.pixels.insert(image.pixels.end(), {value, value, value});
+    }
+  }
+  return image;
+}
+
+// Text is drawn dark grey on white, with grey anti-aliased edges.
+bool is_ink(Rgb8 pixel) { return pixel.r < 200 && pixel.g < 200 && pixel.b < 200; }
+
+int ink_pixels(const Figure& figure, int left, int top, int right, int bottom) {
+  int count = 0;
+  for (int y = top; y < bottom; ++y) {
+    for (int x = left; x < right; ++x) count += is_ink(figure.at(x, y)) ? 1 : 0;
+  }
+  return count;
+}
+
+// Six 768×512 panels at the default style (384 px, 3 columns): two rows of 384×256 pictures.
+std::vector<GridPanel> sweep_of(const std::vector<Image>& images) {
+  std::vector<GridPanel> panels;
+  for (const Image& image : images) panels.push_back({&image, "k = 8 · 3 bits/px · 27.4 dB"});
+  return panels;
+}
+
+int column_left(int column, int panel_width = 384) {
+  return kMargin + column * (panel_width + kMargin);
+}
+
+int sweep_row_top(int row) { return kFirstRowTop + row * (256 + kLabelHeight + kMargin); }
+
+TEST(ComparisonGrid, SixPanelsMakeThreeColumnsAndTwoRows) {
+  const std::vector<Image> images(6, solid(768, 512, kBlue));
+  const Figure figure = render(sweep_of(images));
+  EXPECT_EQ(figure.width, 3 * 384 + 4 * kMargin);
+  EXPECT_EQ(figure.height, kFirstRowTop + 2 * (256 + kLabelHeight + kMargin));
+}
+
+TEST(ComparisonGrid, FewerPanelsThanColumnsMakeANarrowerFigure) {
+  const std::vector<Image> images(2, solid(768, 512, kBlue));
+  const Figure figure = render(sweep_of(images));
+  EXPECT_EQ(figure.width, 2 * 384 + 3 * kMargin);
+  EXPECT_EQ(figure.height, kFirstRowTop + 256 + kLabelHeight + kMargin);
+}
+
+TEST(ComparisonGrid, EachPanelIsDrawnAtItsPlace) {
+  std::vector<Image> images(6, solid(768, 512, kBlue));
+  images[4] = solid(768, 512, kRed);  // second row, middle column
+  const Figure figure = render(sweep_of(images));
+  for (int panel = 0; panel < 6; ++panel) {
+    const int centre_x = column_left(panel % 3) + 192;
+    const int centre_y = sweep_row_top(panel / 3) + 128;
+    EXPECT_EQ(figure.at(centre_x, centre_y), panel == 4 ? kRed : kBlue) << "panel " << panel;
+  }
+}
+
+TEST(ComparisonGrid, PicturesFillTheirWholeBoxAndNoMore) {
+  const std::vector<Image> images(1, solid(768, 512, kRed));
+  const Figure figure = render(sweep_of(images));
+  const int left = column_left(0);
+  const int top = sweep_row_top(0);
+  EXPECT_EQ(figure.at(left, top), kRed);
+  EXPECT_EQ(figure.at(left + 383, top + 255), kRed);
+  EXPECT_NE(figure.at(left - 1, top), kRed);  // the frame, just outside
+  EXPECT_NE(figure.at(left + 384, top + 255), kRed);
+}
+
+TEST(ComparisonGrid, BackgroundIsWhite) {
+  const std::vector<Image> images(6, solid(768, 512, kBlue));
+  const Figure figure = render(sweep_of(images));
+  EXPECT_EQ(figure.at(0, 0), kWhite);
+  EXPECT_EQ(figure.at(figure.width - 1, figure.height - 1), kWhite);
+  EXPECT_EQ(figure.at(column_left(1) - kMargin / 2, sweep_row_top(0) + 128), kWhite);  // gutter
+  EXPECT_EQ(figure.at(column_left(2) + 192, sweep_row_top(1) - kMargin / 2),
+            kWhite);  // between rows
+}
+
+TEST(ComparisonGrid, LabelIsDrawnUnderItsPicture) {
+  const Image image = solid(768, 512, kBlue);
+  const int label_top = sweep_row_top(0) + 256 + 2;  // below the frame
+  const int label_bottom = label_top + kLabelHeight - 2;
+
+  const Figure labelled = render({{&image, "original · 768×512 · 24 bits/px"}});
+  EXPECT_GT(ink_pixels(labelled, column_left(0), label_top, column_left(0) + 384, label_bottom),
+            100);
+
+  const Figure unlabelled = render({{&image, ""}});
+  EXPECT_EQ(ink_pixels(unlabelled, 0, label_top, unlabelled.width, label_bottom), 0);
+}
+
+TEST(ComparisonGrid, TitleIsDrawnAtTheTop) {
+  const Image image = solid(768, 512, kBlue);
+  const std::vector<GridPanel> panels{{&image, ""}};
+  const Figure titled = decode(render_comparison_grid(panels, "kodim23.png — k-means"));
+  EXPECT_GT(ink_pixels(titled, 0, kMargin, titled.width, kMargin + kTitleHeight), 100);
+
+  const Figure untitled = decode(render_comparison_grid(panels, ""));
+  EXPECT_EQ(ink_pixels(untitled, 0, 0, untitled.width, kFirstRowTop - 2), 0);
+}
+
+TEST(ComparisonGrid, LongLabelIsShrunkToItsPanelWidth) {
+  // At 14 px this label is about twice as wide as a 160-pixel panel.
+  const std::vector<Image> images(3, solid(320, 160, kBlue));
+  const std::vector<GridPanel> panels{
+      {&images[0], ""}, {&images[1], "k = 256 · 8 bits/px · 48.1 dB · 3.0×"}, {&images[2], ""}};
+  const Figure figure = render(panels, {160, 3});
+  const int label_top = kFirstRowTop + 80 + 2;
+  const int label_bottom = label_top + kLabelHeight - 2;
+  const int left = column_left(1, 160);
+  const int right = left + 160;
+  EXPECT_GT(ink_pixels(figure, left, label_top, right, label_bottom), 100);
+  EXPECT_EQ(ink_pixels(figure, 0, label_top, left, label_bottom), 0);
+  EXPECT_EQ(ink_pixels(figure, right, label_top, figure.width, label_bottom), 0);
+}
+
+TEST(ComparisonGrid, RowIsAsTallAsItsTallestPictureAndPicturesShareTheBottomEdge) {
+  const Image landscape = solid(768, 512, kBlue);  // 384×256 in the figure
+  const Image portrait = solid(512, 768, kRed);    // 384×576 in the figure
+  const Figure figure = render({{&landscape, "a"}, {&portrait, "b"}}, {384, 2});
+  EXPECT_EQ(figure.height, kFirstRowTop + 576 + kLabelHeight + kMargin);
+
+  const int row_bottom = kFirstRowTop + 576;
+  EXPECT_EQ(figure.at(column_left(0) + 192, row_bottom - 1), kBlue);
+  EXPECT_EQ(figure.at(column_left(0) + 192, row_bottom - 256), kBlue);
+  EXPECT_EQ(figure.at(column_left(0) + 192, row_bottom - 256 - 2), kWhite);
+  EXPECT_EQ(figure.at(column_left(1) + 192, kFirstRowTop), kRed);
+}
+
+TEST(ComparisonGrid, DownscalingAveragesFineDetailInsteadOfAliasing) {
+  const Image fine = checkerboard(768, 512);
+  const Figure figure = render({{&fine, ""}});
+  // Unfiltered sampling would pick all-black or all-white pixels; a box filter averages each
+  // 2×2 block to mid grey.
+  for (const int x : {50, 192, 301}) {
+    for (const int y : {40, 128, 200}) {
+      const Rgb8 pixel = figure.at(column_left(0) + x, sweep_row_top(0) + y);
+      EXPECT_NEAR(pixel.g, 128, 4) << "at " << x << "," << y;
+    }
+  }
+}
+
+TEST(ComparisonGrid, UpscalingKeepsPaletteColoursCrisp) {
+  Image two_pixels{2, 1, 3, {255, 0, 0, 0, 0, 255}};  // red | blue
+  const Figure figure = render({{&two_pixels, ""}}, {64, 3});
+  // 64×32: the left half red, the right half blue, and no blended colour in between.
+  const int top = kFirstRowTop;
+  for (int x = 0; x < 64; ++x) {
+    for (const int y : {0, 16, 31}) {
+      EXPECT_EQ(figure.at(kMargin + x, top + y), x < 32 ? kRed : kBlue) << "at " << x << "," << y;
+    }
+  }
+}
+
+TEST(ComparisonGrid, TransparentPixelsAreDrawnOverWhite) {
+  Image rgba{2, 1, 4, {255, 0, 0, 0, 255, 0, 0, 128}};  // transparent red | half-opaque red
+  const Figure figure = render({{&rgba, ""}}, {2, 1});
+  EXPECT_EQ(figure.at(kMargin, kFirstRowTop), kWhite);
+  EXPECT_EQ(figure.at(kMargin + 1, kFirstRowTop), (Rgb8{255, 127, 127}));
+}
+
+void expect_error(ErrorKind kind, const std::function<void()>& call) {
+  try {
+    call();
+    ADD_FAILURE() << "no Error thrown";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), kind) << error.what();
+    EXPECT_EQ(std::string(error.what()).rfind("comparison figure: ", 0), 0u) << error.what();
+  }
+}
+
+void expect_invalid(const std::vector<GridPanel>& panels, const GridStyle& style = {}) {
+  expect_error(ErrorKind::invalid_argument,
+               [&] { (void)render_comparison_grid(panels, "title", style); });
+}
+
+TEST(ComparisonGrid, RefusesInvalidArguments) {
+  const Image image = solid(4, 4, kRed);
+  Image empty;
+  Image zero_height = solid(4, 4, kRed);
+  zero_height.height = 0;
+  Image two_channels{1, 1, 2, {0, 0}};
+  Image short_buffer = solid(4, 4, kRed);
+  short_buffer.pixels.pop_back();
+
+  expect_invalid({});
+  expect_invalid({{nullptr, "no image"}});
+  expect_invalid({{&image, "fine"}, {&empty, "empty"}});
+  expect_invalid({{&zero_height, "zero height"}});
+  expect_invalid({{&two_channels, "grey + alpha"}});
+  expect_invalid({{&short_buffer, "truncated"}});
+  expect_invalid({{&image, "fine"}}, {0, 3});
+  expect_invalid({{&image, "fine"}}, {384, 0});
+  expect_invalid({{&image, "fine"}}, {40'000, 3});  // wider than Cairo can draw
+}
+
+TEST(ComparisonGrid, CairoFailureIsAnOutputError) {
+  const Image image = solid(4, 4, kRed);
+  const std::vector<GridPanel> panels{{&image, "\xff\xfe not UTF-8"}};
+  expect_error(ErrorKind::output, [&] { (void)render_comparison_grid(panels, "title"); });
+}
+
+}  // namespace
+}  // namespace kmquant
