@@ -27,9 +27,12 @@ namespace {
 // third to a half of its time, while being 1–7% smaller than the default level 6.
 constexpr int indexed_filters = PNG_FILTER_NONE;
 constexpr int indexed_compression_level = 8;
-// Truecolour images keep libpng's defaults: adaptive filtering, zlib level 6.
+// Truecolour images (the sweep's original.png) favour speed: adaptive filtering at zlib level 2
+// is 6× faster than libpng's default level 6 and 9% larger on kodim23 (33 ms, 611,830 bytes
+// against 212 ms, 562,274 bytes), 3.6× faster and 8% larger on the 14.6-megapixel photo
+// (0.93 s against 3.3 s).
 constexpr int truecolor_filters = PNG_ALL_FILTERS;
-constexpr int truecolor_compression_level = Z_DEFAULT_COMPRESSION;
+constexpr int truecolor_compression_level = 2;
 
 /// What the libpng callbacks write to. Plain data only.
 struct PngSink {

@@ -16,11 +16,10 @@ namespace {
 [[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...) {
   std::va_list args;
   va_start(args, format);
-  std::va_list measure;
-  va_copy(measure, args);
-  const int size = std::vsnprintf(nullptr, 0, format, measure);
-  va_end(measure);
+  const int size = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
   std::string out(static_cast<std::size_t>(std::max(size, 0)) + 1, '\0');
+  va_start(args, format);
   std::vsnprintf(out.data(), out.size(), format, args);
   va_end(args);
   out.pop_back();
