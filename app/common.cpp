@@ -107,8 +107,8 @@ void ensure_directory(const fs::path& dir) {
     throw Error(ErrorKind::output, dir.string() + ": not a folder");
   }
   if (::access(dir.c_str(), W_OK) != 0) {
-    throw Error(ErrorKind::output,
-                dir.string() + ": cannot write in this folder: " + std::generic_category().message(errno));
+    throw Error(ErrorKind::output, dir.string() + ": cannot write in this folder: " +
+                                       std::generic_category().message(errno));
   }
 }
 

@@ -72,9 +72,7 @@ std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outp
   return render_comparison_grid(panels, title);
 }
 
-std::vector<std::uint8_t> bytes_of(const std::string& text) {
-  return {text.begin(), text.end()};
-}
+std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
 
 }  // namespace
 
@@ -106,9 +104,10 @@ int run_sweep(const SweepSettings& settings) {
       std::fputs(json.c_str(), stdout);
     } else {
       std::fputs(format_table(outputs.table).c_str(), stdout);
-      std::printf("wrote original.png, %zu quantized PNGs, grid.png, results.csv and results.json "
-                  "to %s\n",
-                  outputs.results.size(), settings.out_dir.c_str());
+      std::printf(
+          "wrote original.png, %zu quantized PNGs, grid.png, results.csv and results.json "
+          "to %s\n",
+          outputs.results.size(), settings.out_dir.c_str());
     }
     return exit_ok;
   } catch (const Error& error) {

@@ -35,10 +35,10 @@ struct Image {
 /// Limits checked while decoding, before any pixel buffer is allocated, so a hostile file
 /// (a tiny file declaring huge dimensions) is refused cheaply.
 struct Limits {
-  std::uint64_t max_pixels = 268'435'456;           ///< width * height; default 2^28 (16384²)
-  std::uint32_t max_width = 1u << 20;               ///< pixels; default 1,048,576
-  std::uint32_t max_height = 1u << 20;              ///< pixels; default 1,048,576
-  std::uint64_t max_file_bytes = 1ull << 30;        ///< bytes read from one file; default 1 GiB
+  std::uint64_t max_pixels = 268'435'456;     ///< width * height; default 2^28 (16384²)
+  std::uint32_t max_width = 1u << 20;         ///< pixels; default 1,048,576
+  std::uint32_t max_height = 1u << 20;        ///< pixels; default 1,048,576
+  std::uint64_t max_file_bytes = 1ull << 30;  ///< bytes read from one file; default 1 GiB
 };
 
 /// The container formats kmquant reads, recognised by their leading bytes (never by the
@@ -51,10 +51,10 @@ enum class Format { png, jpeg, webp };
 /// What decoding found besides the pixels.
 struct SourceInfo {
   Format format = Format::png;
-  std::uint64_t file_bytes = 0;       ///< size of the encoded input
-  bool had_alpha = false;             ///< the file carried transparency (alpha channel or tRNS)
-  bool had_16_bit = false;            ///< 16-bit samples, rounded to 8 bits on load
-  bool was_grey = false;              ///< a greyscale file, expanded to RGB
+  std::uint64_t file_bytes = 0;  ///< size of the encoded input
+  bool had_alpha = false;        ///< the file carried transparency (alpha channel or tRNS)
+  bool had_16_bit = false;       ///< 16-bit samples, rounded to 8 bits on load
+  bool was_grey = false;         ///< a greyscale file, expanded to RGB
 };
 
 struct LoadedImage {

@@ -14,8 +14,8 @@ namespace kmquant {
 /// gives exactly what k-means on all pixels gives, at a fraction of the work; one histogram
 /// serves every k of a sweep.
 struct Histogram {
-  std::vector<Rgb8> colors;            ///< unique colours, ascending by packed 0xRRGGBB value
-  std::vector<std::uint32_t> counts;   ///< pixels of each colour (same order as colors)
+  std::vector<Rgb8> colors;                ///< unique colours, ascending by packed 0xRRGGBB value
+  std::vector<std::uint32_t> counts;       ///< pixels of each colour (same order as colors)
   std::vector<std::uint32_t> pixel_color;  ///< per pixel (row-major): its index into colors
 };
 
@@ -24,17 +24,17 @@ struct Histogram {
 
 /// One quantized version of an image.
 struct Result {
-  unsigned k = 0;                      ///< the number of colours asked for
+  unsigned k = 0;  ///< the number of colours asked for
   std::uint32_t width = 0;
   std::uint32_t height = 0;
-  std::vector<Rgb8> palette;           ///< the distinct colours used: 1..k entries
-  std::vector<std::uint8_t> indices;   ///< per pixel (row-major): its index into palette
-  double mse = 0;                      ///< mean over pixels and 3 channels of (written − original)²
-  double psnr = 0;                     ///< 10·log10(255²/mse) dB; +infinity when mse is 0
-  unsigned iterations = 0;             ///< Lloyd iterations run
-  bool converged = true;               ///< the last iteration changed no assignment
-  bool lossless = false;               ///< the image had at most k colours: they are the palette
-  double seconds = 0;                  ///< wall time of the clustering (init, Lloyd, palette)
+  std::vector<Rgb8> palette;          ///< the distinct colours used: 1..k entries
+  std::vector<std::uint8_t> indices;  ///< per pixel (row-major): its index into palette
+  double mse = 0;           ///< mean over pixels and 3 channels of (written − original)²
+  double psnr = 0;          ///< 10·log10(255²/mse) dB; +infinity when mse is 0
+  unsigned iterations = 0;  ///< Lloyd iterations run
+  bool converged = true;    ///< the last iteration changed no assignment
+  bool lossless = false;    ///< the image had at most k colours: they are the palette
+  double seconds = 0;       ///< wall time of the clustering (init, Lloyd, palette)
 
   /// The quantized image itself: RGB8, each pixel its palette colour.
   [[nodiscard]] Image to_image() const;

@@ -32,17 +32,17 @@ struct GridStyle {
 /// One row of the results table: one k.
 struct ResultRow {
   unsigned k = 0;
-  unsigned colors = 0;              ///< distinct colours used
-  unsigned bits_per_pixel = 0;      ///< ⌈log₂ k⌉
+  unsigned colors = 0;          ///< distinct colours used
+  unsigned bits_per_pixel = 0;  ///< ⌈log₂ k⌉
   std::uint64_t estimated_bytes = 0;
-  double estimated_ratio = 0;       ///< 24·N / (N·⌈log₂ k⌉ + 24·k)
-  std::uint64_t png_bytes = 0;      ///< size of the indexed PNG written
-  double png_ratio_vs_input = 0;    ///< input file bytes / png_bytes
-  double png_ratio_vs_raw = 0;      ///< 3·N / png_bytes
-  std::string file;                 ///< path of the PNG written
+  double estimated_ratio = 0;     ///< 24·N / (N·⌈log₂ k⌉ + 24·k)
+  std::uint64_t png_bytes = 0;    ///< size of the indexed PNG written
+  double png_ratio_vs_input = 0;  ///< input file bytes / png_bytes
+  double png_ratio_vs_raw = 0;    ///< 3·N / png_bytes
+  std::string file;               ///< path of the PNG written
   double mse = 0;
-  double psnr = 0;                  ///< +infinity when lossless
-  double seconds = 0;               ///< k-means wall time
+  double psnr = 0;     ///< +infinity when lossless
+  double seconds = 0;  ///< k-means wall time
   unsigned iterations = 0;
   bool converged = true;
   bool lossless = false;

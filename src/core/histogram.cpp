@@ -101,7 +101,8 @@ Histogram count_colors(const Image& rgb) {
   const std::vector<std::uint32_t>& keys = table.keys_by_id();
   std::vector<std::uint32_t> order(keys.size());
   std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
   std::vector<std::uint32_t> rank(keys.size());
   histogram.colors.resize(keys.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) {

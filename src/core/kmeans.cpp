@@ -1,7 +1,7 @@
 // Lloyd's algorithm over weighted colours.
-#include <limits>
-
 #include "core/kmeans.hpp"
+
+#include <limits>
 
 namespace kmquant::detail {
 namespace {

@@ -26,8 +26,8 @@ struct WeightedColors {
                                                      std::uint64_t seed);
 
 struct Clustering {
-  std::vector<Centroid> centroids;     ///< weighted mean of each cluster's points
-  std::vector<std::uint32_t> labels;   ///< per point: its cluster
+  std::vector<Centroid> centroids;    ///< weighted mean of each cluster's points
+  std::vector<std::uint32_t> labels;  ///< per point: its cluster
   unsigned iterations = 0;
   bool converged = false;
 };

@@ -54,7 +54,8 @@ std::uint64_t squared_error_sum(const Histogram& histogram, const IndexedColors&
     const int dr = c.r - q.r;
     const int dg = c.g - q.g;
     const int db = c.b - q.b;
-    sum += std::uint64_t{histogram.counts[i]} * static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
+    sum += std::uint64_t{histogram.counts[i]} *
+           static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
   }
   return sum;
 }

@@ -1,4 +1,6 @@
 // The public quantization API: histogram → k-means → palette → indices → error.
+#include "kmquant/quantize.hpp"
+
 #include <chrono>
 #include <string>
 
@@ -6,7 +8,6 @@
 #include "core/kmeans.hpp"
 #include "core/palette.hpp"
 #include "kmquant/error.hpp"
-#include "kmquant/quantize.hpp"
 
 namespace kmquant {
 namespace {
@@ -18,9 +19,8 @@ detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Opti
     return detail::identity_palette(histogram.colors);
   }
   const detail::WeightedColors points{histogram.colors, histogram.counts};
-  detail::Clustering clustering =
-      detail::lloyd(points, detail::kmeans_plus_plus(points, k, options.seed),
-                    options.max_iterations);
+  detail::Clustering clustering = detail::lloyd(
+      points, detail::kmeans_plus_plus(points, k, options.seed), options.max_iterations);
   result.iterations = clustering.iterations;
   result.converged = clustering.converged;
   return detail::round_palette(clustering.centroids, clustering.labels);
@@ -30,9 +30,9 @@ detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Opti
 
 void check_k(unsigned k) {
   if (k < 1 || k > max_colors) {
-    throw Error(ErrorKind::invalid_argument,
-                "k = " + std::to_string(k) + " is out of range: k must be 1 to " +
-                    std::to_string(max_colors));
+    throw Error(ErrorKind::invalid_argument, "k = " + std::to_string(k) +
+                                                 " is out of range: k must be 1 to " +
+                                                 std::to_string(max_colors));
   }
 }
 
@@ -54,8 +54,7 @@ Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const 
                (3.0 * static_cast<double>(rgb.pixel_count()));
   result.psnr = psnr_from_mse(result.mse);
   result.palette = std::move(indexed.palette);
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "io/png_errors.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -27,18 +28,8 @@ struct PngSource {
   const std::uint8_t* data = nullptr;
   std::size_t size = 0;
   std::size_t offset = 0;
-  char error_message[256] = {};
+  PngErrorMessage error;
 };
-
-[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
-  auto* source = static_cast<PngSource*>(png_get_error_ptr(png));
-  std::snprintf(source->error_message, sizeof source->error_message, "%s", message);
-  png_longjmp(png, 1);
-}
-
-// libpng warns about oddities it recovers from (a damaged ancillary chunk, say). The image is
-// still right, and a library must not print to stderr, so they are dropped.
-void ignore_png_warning(png_structp /*png*/, png_const_charp /*message*/) {}
 
 void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
   auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
@@ -51,7 +42,8 @@ void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
 class PngReadStructs {
  public:
   explicit PngReadStructs(PngSource& source) {
-    png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, on_png_error, ignore_png_warning);
+    png_ = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source.error, on_png_error,
+                                  ignore_png_warning);
     if (png_ == nullptr) throw std::bad_alloc();
     info_ = png_create_info_struct(png_);
     if (info_ == nullptr) {
@@ -129,12 +121,12 @@ bool read_rows(png_structp png, png_bytepp rows) {
 
 LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& name,
                      const Limits& limits) {
-  PngSource source{.data = bytes.data(), .size = bytes.size()};
+  PngSource source{.data = bytes.data(), .size = bytes.size(), .offset = 0, .error = {}};
   const PngReadStructs structs(source);
   png_structp png = structs.png();
   png_infop info = structs.info();
   const auto fail = [&]() -> Error {
-    return Error(ErrorKind::input, name + ": invalid PNG: " + source.error_message);
+    return Error(ErrorKind::input, name + ": invalid PNG: " + source.error.text);
   };
 
   PngHeader header;

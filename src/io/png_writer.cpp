@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/png_errors.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -20,6 +21,10 @@
 
 namespace kmquant {
 namespace {
+
+using detail::ignore_png_warning;
+using detail::on_png_error;
+using detail::PngErrorMessage;
 
 // Settings for palette images, measured on kodim01/05/21/23 quantized to 4, 16, 64 and 256
 // colours: no row filter beats adaptive filtering by 2–20% (filters predict smooth colour
@@ -37,17 +42,8 @@ constexpr int truecolor_compression_level = 2;
 /// What the libpng callbacks write to. Plain data only.
 struct PngSink {
   std::vector<std::uint8_t>* bytes = nullptr;
-  char error_message[256] = {};
+  PngErrorMessage error;
 };
-
-[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
-  auto* sink = static_cast<PngSink*>(png_get_error_ptr(png));
-  std::snprintf(sink->error_message, sizeof sink->error_message, "%s", message);
-  png_longjmp(png, 1);
-}
-
-// libpng warns only about settings it adjusts by itself; a library must not print to stderr.
-void ignore_png_warning(png_structp /*png*/, png_const_charp /*message*/) {}
 
 void append_to_sink(png_structp png, png_bytep data, std::size_t length) {
   auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
@@ -68,7 +64,8 @@ void flush_nothing(png_structp /*png*/) {}
 class PngWriteStructs {
  public:
   explicit PngWriteStructs(PngSink& sink) {
-    png_ = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_png_error, ignore_png_warning);
+    png_ = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink.error, on_png_error,
+                                   ignore_png_warning);
     if (png_ == nullptr) throw std::bad_alloc();
     info_ = png_create_info_struct(png_);
     if (info_ == nullptr) {
@@ -127,10 +124,10 @@ bool write_png_stage(png_structp png, png_infop info, const PngWriteJob& job) {
 
 std::vector<std::uint8_t> write_png(const PngWriteJob& job) {
   std::vector<std::uint8_t> bytes;
-  PngSink sink{.bytes = &bytes};
+  PngSink sink{.bytes = &bytes, .error = {}};
   const PngWriteStructs structs(sink);
   if (!write_png_stage(structs.png(), structs.info(), job)) {
-    throw Error(ErrorKind::output, std::string("PNG encoding failed: ") + sink.error_message);
+    throw Error(ErrorKind::output, std::string("PNG encoding failed: ") + sink.error.text);
   }
   return bytes;
 }

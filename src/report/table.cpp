@@ -50,8 +50,8 @@ std::string table_heading(const ResultTable& table) {
 
 }  // namespace
 
-ResultRow make_result_row(const Result& result, std::uint64_t input_bytes,
-                          std::uint64_t png_bytes, std::string file) {
+ResultRow make_result_row(const Result& result, std::uint64_t input_bytes, std::uint64_t png_bytes,
+                          std::string file) {
   const std::uint64_t pixels = std::uint64_t{result.width} * result.height;
   const SizeEstimate estimate = estimate_size(pixels, result.k);
   ResultRow row;
@@ -89,11 +89,11 @@ std::string format_table(const ResultTable& table) {
                        "ratio/raw", "MSE", "PSNR dB", "seconds");
   bool any_lossless = false;
   for (const ResultRow& row : table.results) {
-    out += printf_string("%4u %7u %7u %12s %10.2f %12s %10.2f %9.2f %10.3f %8s %8.3f%s\n",
-                         row.k, row.colors, row.bits_per_pixel, grouped(row.estimated_bytes).c_str(),
-                         row.estimated_ratio, grouped(row.png_bytes).c_str(),
-                         row.png_ratio_vs_input, row.png_ratio_vs_raw, row.mse,
-                         psnr_text(row.psnr).c_str(), row.seconds, row.lossless ? "  lossless" : "");
+    out += printf_string(
+        "%4u %7u %7u %12s %10.2f %12s %10.2f %9.2f %10.3f %8s %8.3f%s\n", row.k, row.colors,
+        row.bits_per_pixel, grouped(row.estimated_bytes).c_str(), row.estimated_ratio,
+        grouped(row.png_bytes).c_str(), row.png_ratio_vs_input, row.png_ratio_vs_raw, row.mse,
+        psnr_text(row.psnr).c_str(), row.seconds, row.lossless ? "  lossless" : "");
     any_lossless = any_lossless || row.lossless;
   }
   if (any_lossless) {
@@ -107,14 +107,13 @@ std::string format_csv(const ResultTable& table) {
       "k,colors,bits_per_pixel,estimated_bytes,estimated_ratio,png_bytes,png_ratio_vs_input,"
       "png_ratio_vs_raw,mse,psnr,seconds,iterations,converged,lossless,file\n";
   for (const ResultRow& row : table.results) {
-    out += printf_string("%u,%u,%u,%llu,%.6f,%llu,%.6f,%.6f,%.6f,%s,%.6f,%u,%s,%s,", row.k,
-                         row.colors, row.bits_per_pixel,
-                         static_cast<unsigned long long>(row.estimated_bytes), row.estimated_ratio,
-                         static_cast<unsigned long long>(row.png_bytes), row.png_ratio_vs_input,
-                         row.png_ratio_vs_raw, row.mse,
-                         std::isinf(row.psnr) ? "inf" : printf_string("%.6f", row.psnr).c_str(),
-                         row.seconds, row.iterations, row.converged ? "true" : "false",
-                         row.lossless ? "true" : "false");
+    out += printf_string(
+        "%u,%u,%u,%llu,%.6f,%llu,%.6f,%.6f,%.6f,%s,%.6f,%u,%s,%s,", row.k, row.colors,
+        row.bits_per_pixel, static_cast<unsigned long long>(row.estimated_bytes),
+        row.estimated_ratio, static_cast<unsigned long long>(row.png_bytes), row.png_ratio_vs_input,
+        row.png_ratio_vs_raw, row.mse,
+        std::isinf(row.psnr) ? "inf" : printf_string("%.6f", row.psnr).c_str(), row.seconds,
+        row.iterations, row.converged ? "true" : "false", row.lossless ? "true" : "false");
     // Quote the path: it may contain commas.
     std::string quoted = "\"";
     for (char c : row.file) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);

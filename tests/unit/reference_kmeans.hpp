@@ -33,7 +33,8 @@ inline Clustering plain_lloyd(const std::vector<std::uint8_t>& pixels, std::vect
       for (std::uint32_t j = 0; j < centres.size(); ++j) {
         double d = 0;
         for (int c = 0; c < 3; ++c) {
-          const double diff = pixels[3 * p + static_cast<std::size_t>(c)] - centres[j][static_cast<std::size_t>(c)];
+          const double diff =
+              pixels[3 * p + static_cast<std::size_t>(c)] - centres[j][static_cast<std::size_t>(c)];
           d += diff * diff;
         }
         if (d < best) {

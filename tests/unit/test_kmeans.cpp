@@ -19,8 +19,7 @@ using testing::sample_crop;
 using testing::sample_image;
 
 TEST(KMeans, FindsWellSeparatedClusters) {
-  const std::array<Rgb8, 4> centres = {
-      {{30, 30, 30}, {220, 40, 40}, {40, 220, 40}, {40, 40, 220}}};
+  const std::array<Rgb8, 4> centres = {{{30, 30, 30}, {220, 40, 40}, {40, 220, 40}, {40, 40, 220}}};
   Image image = make_rgb(64, 64);
   std::mt19937_64 rng(1);
   std::vector<std::size_t> truth(image.pixel_count());
@@ -29,7 +28,8 @@ TEST(KMeans, FindsWellSeparatedClusters) {
     const Rgb8& c = centres[truth[p]];
     for (std::size_t ch = 0; ch < 3; ++ch) {
       const int base = ch == 0 ? c.r : ch == 1 ? c.g : c.b;
-      image.pixels[3 * p + ch] = static_cast<std::uint8_t>(base + static_cast<int>(rng() % 21) - 10);
+      image.pixels[3 * p + ch] =
+          static_cast<std::uint8_t>(base + static_cast<int>(rng() % 21) - 10);
     }
   }
   const Result result = quantize(image, 4);
@@ -58,8 +58,8 @@ TEST(KMeans, WeightedUniqueColoursEqualAllPixels) {
   for (unsigned k : {2u, 5u, 8u, 16u}) {
     const std::vector<detail::Centroid> start = detail::kmeans_plus_plus(points, k, 7);
     const detail::Clustering weighted = detail::lloyd(points, start, 1000);
-    const reference::Clustering all_pixels = reference::plain_lloyd(
-        crop.pixels, {start.begin(), start.end()}, 1000);
+    const reference::Clustering all_pixels =
+        reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
     ASSERT_FALSE(all_pixels.empty_cluster_seen) << "k = " << k;
     EXPECT_TRUE(weighted.converged);
     EXPECT_EQ(weighted.iterations, all_pixels.iterations) << "k = " << k;
@@ -105,8 +105,8 @@ TEST(KMeans, ConvergedMeansAreAFixedPoint) {
 TEST(KMeans, EmptyClustersAreReseeded) {
   // Two far groups of distinct colours, and all four start centres inside one group: the
   // centres that win no point must be re-seeded, leaving four non-empty clusters.
-  const std::vector<Rgb8> colours = {{0, 0, 0}, {2, 0, 0}, {0, 2, 0}, {250, 250, 250},
-                                     {252, 250, 250}, {250, 252, 250}};
+  const std::vector<Rgb8> colours = {{0, 0, 0},       {2, 0, 0},       {0, 2, 0},
+                                     {250, 250, 250}, {252, 250, 250}, {250, 252, 250}};
   const std::vector<std::uint32_t> weights = {5, 1, 1, 5, 1, 1};
   const detail::WeightedColors points{colours, weights};
   const std::vector<detail::Centroid> start = {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0}};
