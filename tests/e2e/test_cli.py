@@ -164,6 +164,16 @@ def test_compress_never_overwrites_its_input(run, tmp_path):
     assert listing(tmp_path) == ["in.png"]
 
 
+def test_sweep_never_overwrites_its_input(run, tmp_path):
+    image = tmp_path / "original.png"  # the name the sweep gives its copy of the input
+    shutil.copy(SAMPLE, image)
+    before = image.read_bytes()
+    result = run("sweep", image, "-k", "2", "-o", tmp_path)
+    assert result.returncode == 4 and "input" in result.stderr
+    assert image.read_bytes() == before
+    assert listing(tmp_path) == ["original.png"]
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 def bad_inputs(tmp_path):
