@@ -63,6 +63,17 @@ Input load_input(const fs::path& path) {
   return input;
 }
 
+ResultTable table_for(const Input& input, std::uint64_t unique_colors, std::uint64_t seed) {
+  ResultTable table;
+  table.input = input.path.string();
+  table.width = input.rgb.width;
+  table.height = input.rgb.height;
+  table.unique_colors = unique_colors;
+  table.input_bytes = input.info.file_bytes;
+  table.seed = seed;
+  return table;
+}
+
 namespace {
 
 bool same_file(const fs::path& a, const fs::path& b) {

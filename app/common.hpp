@@ -34,6 +34,10 @@ struct Input {
 /// Load `path`, composite transparency on white (printing a note to stderr if it did).
 [[nodiscard]] Input load_input(const std::filesystem::path& path);
 
+/// A results table describing `input`, without rows yet.
+[[nodiscard]] ResultTable table_for(const Input& input, std::uint64_t unique_colors,
+                                    std::uint64_t seed);
+
 /// Files to write at the end of a command, all or nothing: each is written atomically, and if
 /// one fails, the ones this run already wrote are removed again.
 class OutputFiles {

@@ -58,13 +58,7 @@ int run_compress(const CompressSettings& settings) {
     const Result result = quantize(input.rgb, histogram, settings.k, options);
     std::vector<std::uint8_t> png = encode_indexed_png(result);
 
-    ResultTable table;
-    table.input = path.string();
-    table.width = input.rgb.width;
-    table.height = input.rgb.height;
-    table.unique_colors = histogram.colors.size();
-    table.input_bytes = input.info.file_bytes;
-    table.seed = settings.seed;
+    ResultTable table = table_for(input, histogram.colors.size(), settings.seed);
     table.results.push_back(
         make_result_row(result, input.info.file_bytes, png.size(), settings.output.string()));
 

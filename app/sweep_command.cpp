@@ -47,12 +47,7 @@ SweepOutputs quantize_all(const Input& input, const SweepSettings& settings) {
   const Histogram histogram = count_colors(input.rgb);
   SweepOutputs out;
   out.results = sweep(input.rgb, histogram, distinct_in_order(settings.ks), options);
-  out.table.input = input.path.string();
-  out.table.width = input.rgb.width;
-  out.table.height = input.rgb.height;
-  out.table.unique_colors = histogram.colors.size();
-  out.table.input_bytes = input.info.file_bytes;
-  out.table.seed = settings.seed;
+  out.table = table_for(input, histogram.colors.size(), settings.seed);
   return out;
 }
 

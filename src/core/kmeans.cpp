@@ -15,15 +15,20 @@ struct ClusterSums {
 
   explicit ClusterSums(std::size_t k) : channel(k, {0, 0, 0}), weight(k, 0), members(k, 0) {}
 
-  void add(const Rgb8& c, std::uint64_t w, std::uint32_t cluster, int sign) {
-    const auto apply = [&](std::uint64_t& total, std::uint64_t value) {
-      total = sign > 0 ? total + value : total - value;
-    };
-    apply(channel[cluster][0], w * c.r);
-    apply(channel[cluster][1], w * c.g);
-    apply(channel[cluster][2], w * c.b);
-    apply(weight[cluster], w);
-    members[cluster] = sign > 0 ? members[cluster] + 1 : members[cluster] - 1;
+  void add(const Rgb8& c, std::uint64_t w, std::uint32_t cluster) {
+    channel[cluster][0] += w * c.r;
+    channel[cluster][1] += w * c.g;
+    channel[cluster][2] += w * c.b;
+    weight[cluster] += w;
+    ++members[cluster];
+  }
+
+  void remove(const Rgb8& c, std::uint64_t w, std::uint32_t cluster) {
+    channel[cluster][0] -= w * c.r;
+    channel[cluster][1] -= w * c.g;
+    channel[cluster][2] -= w * c.b;
+    weight[cluster] -= w;
+    --members[cluster];
   }
 };
 
@@ -58,7 +63,7 @@ ClusterSums sum_clusters(const WeightedColors& points, const std::vector<std::ui
                          std::size_t k) {
   ClusterSums sums(k);
   for (std::size_t i = 0; i < points.colors.size(); ++i) {
-    sums.add(points.colors[i], points.weights[i], labels[i], +1);
+    sums.add(points.colors[i], points.weights[i], labels[i]);
   }
   return sums;
 }
@@ -81,8 +86,8 @@ void reseed_empty_clusters(const WeightedColors& points, std::vector<Centroid>& 
     }
     if (worst == points.colors.size()) return;  // fewer distinct points than clusters
     const Rgb8& c = points.colors[worst];
-    sums.add(c, points.weights[worst], labels[worst], -1);
-    sums.add(c, points.weights[worst], empty, +1);
+    sums.remove(c, points.weights[worst], labels[worst]);
+    sums.add(c, points.weights[worst], empty);
     labels[worst] = empty;
     centroids[empty] = to_centroid(c);
   }
@@ -105,21 +110,15 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
   Clustering result;
   result.labels.assign(points.colors.size(), 0);
   assign(points, centroids, result.labels);
-  while (result.iterations < max_iterations) {
+  for (;;) {
+    // The update step runs once more after the last assignment, so that the centroids
+    // returned are always the means of the labels returned (converged or not).
     ClusterSums sums = sum_clusters(points, result.labels, centroids.size());
     reseed_empty_clusters(points, centroids, result.labels, sums);
     move_centroids_to_means(sums, centroids);
+    if (result.converged || result.iterations == max_iterations) break;
     ++result.iterations;
-    if (assign(points, centroids, result.labels) == 0) {
-      result.converged = true;
-      break;
-    }
-  }
-  if (!result.converged) {
-    // Keep the returned centroids the means of the returned labels.
-    ClusterSums sums = sum_clusters(points, result.labels, centroids.size());
-    reseed_empty_clusters(points, centroids, result.labels, sums);
-    move_centroids_to_means(sums, centroids);
+    result.converged = assign(points, centroids, result.labels) == 0;
   }
   result.centroids = std::move(centroids);
   return result;
