@@ -14,15 +14,20 @@ namespace kmquant {
 /// Smallest PNG bit depth (1, 2, 4 or 8) whose palette indices hold `colors` entries.
 [[nodiscard]] unsigned png_bit_depth(std::size_t colors) noexcept;
 
-/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size).
+/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size), with no
+/// ancillary chunks. Throws Error(invalid_argument) for an inconsistent result (empty or over
+/// 256-entry palette, zero size, wrong number of indices, an index outside the palette) and
+/// Error(output) if libpng fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result);
 
-/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image.
+/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image. Throws Error(invalid_argument)
+/// for an inconsistent image and Error(output) if libpng fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image);
 
 /// Write bytes to `path` safely: into a temporary file in the same folder, flushed to disk,
 /// then renamed over `path`. On any failure the temporary is removed, `path` is untouched, and
-/// Error(output) names the file and the reason.
+/// Error(output) names the file and the reason. The new file gets mode 0666 less the umask; a
+/// file it replaces does not pass on its mode, and a symbolic link at `path` is replaced itself.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
 /// Read a whole file, at most max_bytes. Throws Error(input) or Error(limit).

@@ -65,7 +65,9 @@ struct LoadedImage {
 /// Decode an encoded PNG (any colour type and bit depth, interlaced or not), JPEG (baseline or
 /// progressive; greyscale is expanded to RGB, CMYK/YCCK is refused) or WebP (lossy or lossless,
 /// not animated). 16-bit samples are rounded to the nearest 8-bit value. The result has 4
-/// channels exactly when the file carries transparency.
+/// channels exactly when the file carries transparency. Samples are taken as stored: gamma,
+/// ICC profiles and EXIF orientation are ignored. Damaged data is refused, never patched: a PNG
+/// without IEND counts as truncated, and any libjpeg warning (a truncated JPEG, say) is an error.
 /// `name` only serves error messages. Throws Error (input or limit) on any failure.
 [[nodiscard]] LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
                                        const Limits& limits = {});
