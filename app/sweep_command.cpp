@@ -73,8 +73,7 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin
 
 int run_sweep(const SweepSettings& settings) {
   try {
-    if (settings.ks.empty()) throw Error(ErrorKind::invalid_argument, "no k values to sweep");
-    for (unsigned k : settings.ks) check_k(k);
+    check_ks(settings.ks);
     const fs::path path = settings.image.empty() ? sample_image_path() : fs::path(settings.image);
     const Input input = load_input(path);
     SweepOutputs outputs = quantize_all(input, settings);

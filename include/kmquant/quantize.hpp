@@ -61,6 +61,10 @@ struct Result {
 /// Check a k value: throws Error(invalid_argument) unless 1 ≤ k ≤ max_colors.
 void check_k(unsigned k);
 
+/// Check the k values of a sweep: throws Error(invalid_argument) if there are none or one is
+/// out of range.
+void check_ks(std::span<const unsigned> ks);
+
 /// Mean squared error between two RGB images of the same size (over pixels and 3 channels).
 [[nodiscard]] double mean_squared_error(const Image& a, const Image& b);
 

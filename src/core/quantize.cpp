@@ -36,6 +36,11 @@ void check_k(unsigned k) {
   }
 }
 
+void check_ks(std::span<const unsigned> ks) {
+  if (ks.empty()) throw Error(ErrorKind::invalid_argument, "no k values to sweep");
+  for (unsigned k : ks) check_k(k);
+}
+
 Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const Options& options) {
   check_k(k);
   detail::check_rgb_image(rgb);
@@ -64,15 +69,13 @@ Result quantize(const Image& rgb, unsigned k, const Options& options) {
 }
 
 std::vector<Result> sweep(const Image& rgb, std::span<const unsigned> ks, const Options& options) {
-  if (ks.empty()) throw Error(ErrorKind::invalid_argument, "no k values to sweep");
-  for (unsigned k : ks) check_k(k);
+  check_ks(ks);
   return sweep(rgb, count_colors(rgb), ks, options);
 }
 
 std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
                           std::span<const unsigned> ks, const Options& options) {
-  if (ks.empty()) throw Error(ErrorKind::invalid_argument, "no k values to sweep");
-  for (unsigned k : ks) check_k(k);
+  check_ks(ks);
   std::vector<Result> results;
   results.reserve(ks.size());
   for (unsigned k : ks) results.push_back(quantize(rgb, histogram, k, options));

@@ -8,7 +8,6 @@
 #include <png.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <new>
 #include <span>

@@ -8,7 +8,6 @@
 #include <zlib.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <new>
 #include <string>
 #include <vector>
