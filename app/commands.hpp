@@ -9,11 +9,22 @@
 
 namespace kmquant::cli {
 
+/// The k-means settings both commands take (see kmquant::Options for what they mean).
+struct QuantizeFlags {
+  std::uint64_t seed = 0;
+  unsigned effort = 5;
+  unsigned restarts = 0;
+  unsigned threads = 0;
+};
+
+/// Declare --seed, --effort, --restarts and --threads on a command.
+void add_quantize_flags(CLI::App& command, QuantizeFlags& flags);
+
 struct SweepSettings {
   std::string image;  ///< empty: the sample image
   std::vector<unsigned> ks = {2, 4, 8, 16, 32};
   std::filesystem::path out_dir = "kmquant-out";
-  std::uint64_t seed = 0;
+  QuantizeFlags quantize;
   bool json = false;
 };
 
@@ -21,7 +32,7 @@ struct CompressSettings {
   std::string image;
   unsigned k = 0;
   std::filesystem::path output;
-  std::uint64_t seed = 0;
+  QuantizeFlags quantize;
   bool json = false;
   bool force = false;
 };

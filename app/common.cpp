@@ -63,6 +63,30 @@ Input load_input(const fs::path& path) {
   return input;
 }
 
+void add_quantize_flags(CLI::App& command, QuantizeFlags& flags) {
+  command.add_option("--seed", flags.seed, "Seed of the k-means++ starts")->default_str("0");
+  command
+      .add_option("--effort", flags.effort,
+                  "1 (fastest: one deterministic start) to 10 (most starts); see docs/quality.md")
+      ->check(CLI::Range(min_effort, max_effort))
+      ->default_str("5");
+  command.add_option("--restarts", flags.restarts,
+                     "Number of k-means++ starts (default: as --effort sets it)");
+  command
+      .add_option("--threads", flags.threads,
+                  "Threads to use (default 0: one per CPU); results never depend on it")
+      ->default_str("0");
+}
+
+Options options_from(const QuantizeFlags& flags) {
+  Options options;
+  options.seed = flags.seed;
+  options.effort = flags.effort;
+  options.restarts = flags.restarts;
+  options.threads = flags.threads;
+  return options;
+}
+
 ResultTable table_for(const Input& input, std::uint64_t unique_colors, std::uint64_t seed) {
   ResultTable table;
   table.input = input.path.string();

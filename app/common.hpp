@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "kmquant/kmquant.hpp"
 
 namespace kmquant::cli {
@@ -33,6 +34,9 @@ struct Input {
 
 /// Load `path`, composite transparency on white (printing a note to stderr if it did).
 [[nodiscard]] Input load_input(const std::filesystem::path& path);
+
+/// The library options the command-line flags ask for.
+[[nodiscard]] Options options_from(const QuantizeFlags& flags);
 
 /// A results table describing `input`, without rows yet.
 [[nodiscard]] ResultTable table_for(const Input& input, std::uint64_t unique_colors,

@@ -13,7 +13,7 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   compress->add_option("image", settings.image, "PNG, JPEG or WebP image")->required();
   compress->add_option("-k,--colors", settings.k, "Number of colours, 1 to 256")->required();
   compress->add_option("-o,--output", settings.output, "The PNG to write")->required();
-  compress->add_option("--seed", settings.seed, "Seed of the k-means++ start")->default_str("0");
+  add_quantize_flags(*compress, settings.quantize);
   compress->add_flag("--json", settings.json, "Print one JSON object instead of the summary");
   compress->add_flag("-f,--force", settings.force, "Replace the output file if it exists");
   return compress;
@@ -52,13 +52,12 @@ int run_compress(const CompressSettings& settings) {
     const Input input = load_input(path);
     check_output_free(settings);
 
-    Options options;
-    options.seed = settings.seed;
+    const Options options = options_from(settings.quantize);
     const Histogram histogram = count_colors(input.rgb);
     const Result result = quantize(input.rgb, histogram, settings.k, options);
     std::vector<std::uint8_t> png = encode_indexed_png(result);
 
-    ResultTable table = table_for(input, histogram.colors.size(), settings.seed);
+    ResultTable table = table_for(input, histogram.colors.size(), settings.quantize.seed);
     table.results.push_back(
         make_result_row(result, input.info.file_bytes, png.size(), settings.output.string()));
 

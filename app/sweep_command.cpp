@@ -1,6 +1,9 @@
 // `kmquant sweep`: one image, several k; every version written, drawn side by side and tabled.
 #include <algorithm>
 #include <cstdio>
+#include <future>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -20,7 +23,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
       ->default_str("2,4,8,16,32");
   sweep->add_option("-o,--out-dir", settings.out_dir, "Folder for the outputs (created if needed)")
       ->default_str("kmquant-out");
-  sweep->add_option("--seed", settings.seed, "Seed of the k-means++ start")->default_str("0");
+  add_quantize_flags(*sweep, settings.quantize);
   sweep->add_flag("--json", settings.json, "Print one JSON object instead of the table");
   return sweep;
 }
@@ -42,29 +45,54 @@ struct SweepOutputs {
 };
 
 SweepOutputs quantize_all(const Input& input, const SweepSettings& settings) {
-  Options options;
-  options.seed = settings.seed;
-  const Histogram histogram = count_colors(input.rgb);
   SweepOutputs out;
-  out.results = sweep(input.rgb, histogram, distinct_in_order(settings.ks), options);
-  out.table = table_for(input, histogram.colors.size(), settings.seed);
+  const Histogram histogram = count_colors(input.rgb);
+  out.results =
+      sweep(input.rgb, histogram, distinct_in_order(settings.ks), options_from(settings.quantize));
+  out.table = table_for(input, histogram.colors.size(), settings.quantize.seed);
   return out;
 }
 
 std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outputs) {
-  std::vector<Image> versions;
-  versions.reserve(outputs.results.size());
-  for (const Result& result : outputs.results) versions.push_back(result.to_image());
-
   std::vector<GridPanel> panels;
-  panels.push_back({&input.rgb, "original · 24 bits/px"});
-  for (std::size_t i = 0; i < versions.size(); ++i) {
-    panels.push_back({&versions[i], panel_label(outputs.table.results[i])});
+  panels.push_back({&input.rgb, nullptr, "original · 24 bits/px"});
+  for (std::size_t i = 0; i < outputs.results.size(); ++i) {
+    panels.push_back({nullptr, &outputs.results[i], panel_label(outputs.table.results[i])});
   }
   const std::string title = input.path.filename().string() + " · " +
                             std::to_string(input.rgb.width) + "×" +
                             std::to_string(input.rgb.height) + " · k-means colour quantization";
   return render_comparison_grid(panels, title);
+}
+
+/// The encoded files of a sweep: the original and every version as PNG, and the figure.
+struct EncodedFiles {
+  std::vector<std::uint8_t> original;
+  std::vector<std::vector<std::uint8_t>> versions;
+  std::vector<std::uint8_t> grid;
+};
+
+/// Encode everything, the original (the largest single job) on a thread of its own when more
+/// than one thread is allowed. The figure needs the PNG sizes for its labels, so it comes last.
+EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
+                        const std::vector<std::string>& names) {
+  EncodedFiles files;
+  auto encode_original = [&] { files.original = encode_png(input.rgb); };
+  std::future<void> original;
+  if (settings.quantize.threads != 1) original = std::async(std::launch::async, encode_original);
+  files.versions.reserve(outputs.results.size());
+  for (std::size_t i = 0; i < outputs.results.size(); ++i) {
+    files.versions.push_back(encode_indexed_png(outputs.results[i]));
+    outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
+                                                    files.versions.back().size(), names[i]));
+  }
+  files.grid = draw_grid(input, outputs);
+  if (original.valid()) {
+    original.get();
+  } else {
+    encode_original();
+  }
+  return files;
 }
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
@@ -78,17 +106,19 @@ int run_sweep(const SweepSettings& settings) {
     const Input input = load_input(path);
     SweepOutputs outputs = quantize_all(input, settings);
 
+    std::vector<std::string> names;
+    for (const Result& result : outputs.results) {
+      names.push_back((settings.out_dir / ("k" + std::to_string(result.k) + ".png")).string());
+    }
+    EncodedFiles encoded = encode_all(input, outputs, settings, names);
+    outputs.results.clear();  // the PNGs hold them now
+
     ensure_directory(settings.out_dir);
     OutputFiles files(path);
-    files.add(settings.out_dir / "original.png", encode_png(input.rgb));
-    for (const Result& result : outputs.results) {
-      const fs::path file = settings.out_dir / ("k" + std::to_string(result.k) + ".png");
-      std::vector<std::uint8_t> png = encode_indexed_png(result);
-      outputs.table.results.push_back(
-          make_result_row(result, input.info.file_bytes, png.size(), file.string()));
-      files.add(file, std::move(png));
-    }
-    files.add(settings.out_dir / "grid.png", draw_grid(input, outputs));
+    files.add(settings.out_dir / "original.png", std::move(encoded.original));
+    for (std::size_t i = 0; i < names.size(); ++i)
+      files.add(names[i], std::move(encoded.versions[i]));
+    files.add(settings.out_dir / "grid.png", std::move(encoded.grid));
     const std::string json = format_json(outputs.table);
     files.add(settings.out_dir / "results.csv", bytes_of(format_csv(outputs.table)));
     files.add(settings.out_dir / "results.json", bytes_of(json));
@@ -101,7 +131,7 @@ int run_sweep(const SweepSettings& settings) {
       std::printf(
           "wrote original.png, %zu quantized PNGs, grid.png, results.csv and results.json "
           "to %s\n",
-          outputs.results.size(), settings.out_dir.c_str());
+          names.size(), settings.out_dir.c_str());
     }
     return exit_ok;
   } catch (const Error& error) {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(g++ cmake make pkg-config
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
-  libcli11-dev nlohmann-json3-dev libgtest-dev)
+  libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil)
 fi

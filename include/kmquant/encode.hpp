@@ -14,13 +14,23 @@ namespace kmquant {
 /// Smallest PNG bit depth (1, 2, 4 or 8) whose palette indices hold `colors` entries.
 [[nodiscard]] unsigned png_bit_depth(std::size_t colors) noexcept;
 
-/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size), with no
-/// ancillary chunks. Throws Error(invalid_argument) for an inconsistent result (empty or over
-/// 256-entry palette, zero size, wrong number of indices, an index outside the palette) and
-/// Error(output) if libpng fails.
-[[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result);
+/// How an indexed PNG is compressed.
+struct PngSettings {
+  /// zlib level, 1 (fastest) to 9 (smallest). Default 3: on Kodak photos quantized to 16–256
+  /// colours it writes files 0.3–6 % larger than level 8 in a third to a quarter of the time
+  /// (docs/benchmarks.md).
+  int compression_level = 3;
+};
 
-/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image. Throws Error(invalid_argument)
+/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size), with no
+/// ancillary chunks and no row filter (filters predict smooth ramps; palette indices are not).
+/// Throws Error(invalid_argument) for an inconsistent result (empty or over 256-entry palette, zero
+/// size, wrong number of indices, an index outside the palette) and Error(output) if libpng fails.
+[[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result,
+                                                           const PngSettings& settings = {});
+
+/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed (the "up"
+/// row filter, zlib level 1). Throws Error(invalid_argument)
 /// for an inconsistent image and Error(output) if libpng fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image);
 

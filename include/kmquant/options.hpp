@@ -8,15 +8,37 @@ namespace kmquant {
 /// The largest palette a result can have: indices are stored in one byte at most.
 inline constexpr unsigned max_colors = 256;
 
+/// The range of Options::effort.
+inline constexpr unsigned min_effort = 1;
+inline constexpr unsigned max_effort = 10;
+
 /// How k-means runs. A plain struct: set the fields you care about, keep the rest.
+///
+/// Every k is solved the same way: several starts (a deterministic variance-splitting start and
+/// greedy k-means++ starts drawn from `seed`) each run to convergence on a coarsened copy of the
+/// colours; the best ones then run Lloyd to convergence on all unique colours, and finally Lloyd
+/// over 8-bit palette colours, so that the error of the image written, not of the unrounded
+/// centroids, is minimised. The result with the lowest written error wins. `effort` sets how many
+/// starts and finalists (see docs/quality.md for the table); `restarts` overrides the number of
+/// k-means++ starts.
 struct Options {
-  /// Seed of the k-means++ initialisation. The same image, k and seed always give the same
-  /// palette and indices, byte for byte, on every platform (default 0).
+  /// Seed of the k-means++ starts. The same image, k and options always give the same palette
+  /// and indices, byte for byte, whatever the thread count and CPU (default 0).
   std::uint64_t seed = 0;
 
-  /// Safety cap on Lloyd iterations. Lloyd stops earlier as soon as an iteration changes no
-  /// assignment (convergence); Result::converged tells whether that happened (default 1000).
+  /// Safety cap on iterations of each Lloyd run. Lloyd stops earlier as soon as an iteration
+  /// changes no assignment (convergence); Result::converged tells whether that happened
+  /// (default 1000).
   unsigned max_iterations = 1000;
+
+  /// 1 (fastest: the splitting start alone) to 10 (most starts); default 5.
+  unsigned effort = 5;
+
+  /// Number of greedy k-means++ starts; 0 (default) leaves it to `effort`.
+  unsigned restarts = 0;
+
+  /// Threads to use; 0 (default) means one per hardware thread. Results never depend on it.
+  unsigned threads = 0;
 };
 
 }  // namespace kmquant

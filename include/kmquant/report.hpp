@@ -11,10 +11,12 @@
 
 namespace kmquant {
 
-/// One picture of the comparison figure with the label drawn under it.
+/// One picture of the comparison figure with the label drawn under it: an image, or a
+/// quantized result drawn straight from its palette and indices (no full-size copy is made).
 struct GridPanel {
-  const Image* image = nullptr;  ///< RGB8 (or RGBA8, drawn over white)
-  std::string label;             ///< e.g. "k = 8 · 3 bits/px · 27.4 dB · 11.2×"
+  const Image* image = nullptr;    ///< RGB8 (or RGBA8, drawn over white); or else
+  const Result* result = nullptr;  ///< a quantized version
+  std::string label;               ///< e.g. "k = 8 · 3 bits/px · 27.4 dB · 11.2×"
 };
 
 /// How the comparison figure is laid out.
@@ -24,7 +26,9 @@ struct GridStyle {
 };
 
 /// Draw the panels side by side, row after row, each labelled, under a title line; returns
-/// the figure as PNG bytes. Uses Cairo. Throws Error(invalid_argument) for no panels.
+/// the figure as PNG bytes. Pictures are shrunk by averaging the pixels each figure pixel
+/// covers, and enlarged without interpolation (palette colours stay flat). Uses Cairo. Throws
+/// Error(invalid_argument) for no panels or a panel with neither or both of image and result.
 [[nodiscard]] std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> panels,
                                                                const std::string& title,
                                                                const GridStyle& style = {});

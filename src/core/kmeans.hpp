@@ -1,4 +1,4 @@
-// Exact weighted k-means (Lloyd) over a list of colours, with k-means++ seeding.
+// Exact weighted k-means (Lloyd) over a list of colours, and the starts it can run from.
 #pragma once
 
 #include <array>
@@ -20,13 +20,29 @@ struct WeightedColors {
 
 /// k-means++ (Arthur & Vassilvitskii 2007): the first centre drawn with probability ∝ weight,
 /// each next one ∝ weight · D², where D is the distance to the nearest centre chosen so far.
-/// Needs k ≤ number of points; returns k distinct points as centres. Deterministic in `seed`
-/// on every platform (own uniform draw from std::mt19937_64, whose output is standardised).
+/// With candidates > 1 it is greedy k-means++ (as in scikit-learn): each step draws that many
+/// candidates and keeps the one that leaves the least weighted D² in total. Needs k ≤ number of
+/// points; returns k distinct points as centres. All arithmetic is exact integer arithmetic and
+/// the draws come from std::mt19937_64 (whose output is standardised), so the centres depend on
+/// the seed alone, on every platform.
 [[nodiscard]] std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
-                                                     std::uint64_t seed);
+                                                     std::uint64_t seed, unsigned candidates = 1);
+
+/// A deterministic start by variance-minimising splits (in the spirit of Wu 1991, at full
+/// precision): beginning with one box holding every point, repeatedly split the box with the
+/// largest squared error, along the axis and at the position that reduce it most, until there
+/// are k boxes (or no box can be split); the centres are the boxes' weighted means.
+[[nodiscard]] std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k);
+
+/// What Lloyd's update step moves a centroid to.
+enum class Update {
+  mean,          ///< the weighted mean of its cluster: k-means proper
+  rounded_mean,  ///< that mean rounded to 8 bits per channel (half up): the best 8-bit colour
+                 ///< for the cluster, so the written image's error is what gets minimised
+};
 
 struct Clustering {
-  std::vector<Centroid> centroids;    ///< weighted mean of each cluster's points
+  std::vector<Centroid> centroids;    ///< the update of each cluster's points (see Update)
   std::vector<std::uint32_t> labels;  ///< per point: its cluster
   unsigned iterations = 0;
   bool converged = false;
@@ -37,16 +53,21 @@ struct Clustering {
 /// with the point farthest from its own centre (taken from a cluster of two or more points),
 /// so the result has exactly as many non-empty clusters as centres, given at least as many
 /// distinct points. Centroid sums are exact integers, so the result does not depend on the
-/// order points are summed in.
+/// order points are summed in, nor on `threads` (0: one per hardware thread).
 [[nodiscard]] Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
-                               unsigned max_iterations);
+                               unsigned max_iterations, unsigned threads = 1,
+                               Update update = Update::mean);
+
+/// Σ weight · squared distance of each point to its cluster's centroid (scalar, fixed order).
+[[nodiscard]] double sum_squared_error(const WeightedColors& points, const Clustering& clustering);
 
 /// A colour as a centroid.
 [[nodiscard]] inline Centroid to_centroid(const Rgb8& c) noexcept {
   return {static_cast<double>(c.r), static_cast<double>(c.g), static_cast<double>(c.b)};
 }
 
-/// Squared Euclidean distance between a colour and a centroid.
+/// Squared Euclidean distance between a colour and a centroid. The SIMD kernel in nearest.cpp
+/// repeats exactly these operations in this order; keep the two in step.
 [[nodiscard]] inline double squared_distance(const Rgb8& c, const Centroid& m) noexcept {
   const double dr = c.r - m[0];
   const double dg = c.g - m[1];

@@ -1,29 +1,173 @@
 // The public quantization API: histogram → k-means → palette → indices → error.
 #include "kmquant/quantize.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <numeric>
 #include <string>
 
 #include "core/histogram.hpp"
 #include "core/kmeans.hpp"
 #include "core/palette.hpp"
+#include "core/parallel.hpp"
+#include "core/plan.hpp"
+#include "core/reduce.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
 namespace {
 
+/// A finished candidate: 8-bit centroids, labels and the exact error of the written colours.
+struct Candidate {
+  detail::Clustering clustering;
+  std::uint64_t squared_error = 0;
+  unsigned iterations = 0;
+};
+
+/// splitmix64: independent-looking seeds for the restarts from one user seed.
+std::uint64_t restart_seed(std::uint64_t seed, unsigned restart) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (restart + 1ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// The starts to try: the splitting start, then the k-means++ ones. A start with fewer than
+/// k centres (too few distinct colours to split) is padded with copies of its first centre;
+/// Lloyd re-seeds those clusters from the worst-fitting colours.
+std::vector<std::vector<detail::Centroid>> make_starts(const detail::WeightedColors& points,
+                                                       unsigned k, const detail::Plan& plan,
+                                                       std::uint64_t seed) {
+  std::vector<std::vector<detail::Centroid>> starts;
+  starts.push_back(detail::variance_split(points, k));
+  starts.back().resize(k, starts.back().front());
+  for (unsigned r = 0; r < plan.restarts; ++r) {
+    starts.push_back(detail::kmeans_plus_plus(points, k, restart_seed(seed, r), plan.candidates));
+  }
+  return starts;
+}
+
+/// Indices of the `count` lowest scores (ties: the earlier index first).
+std::vector<std::size_t> best_of(const std::vector<double>& scores, std::size_t count) {
+  std::vector<std::size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  order.resize(std::min(count, order.size()));
+  return order;
+}
+
+std::uint64_t written_error(const detail::WeightedColors& points,
+                            const detail::Clustering& clustering) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < points.colors.size(); ++i) {
+    const auto d = static_cast<std::uint64_t>(
+        detail::squared_distance(points.colors[i], clustering.centroids[clustering.labels[i]]));
+    sum += points.weights[i] * d;
+  }
+  return sum;
+}
+
+/// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
+/// rounded centroids: the written image's error is what the last stage minimises.
+Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centroid> start,
+                 const Options& options, unsigned threads) {
+  detail::Clustering floating =
+      detail::lloyd(points, std::move(start), options.max_iterations, threads);
+  start = std::move(floating.centroids);
+  for (detail::Centroid& centroid : start) {
+    for (double& channel : centroid) channel = std::round(channel);
+  }
+  Candidate candidate;
+  candidate.clustering = detail::lloyd(points, std::move(start), options.max_iterations, threads,
+                                       detail::Update::rounded_mean);
+  candidate.iterations = floating.iterations + candidate.clustering.iterations;
+  candidate.clustering.converged = candidate.clustering.converged && floating.converged;
+  candidate.squared_error = written_error(points, candidate.clustering);
+  return candidate;
+}
+
+/// Try every start on the (possibly coarsened) colours, finish the best few on all colours,
+/// keep the one whose written image has the least error (ties: the earlier start).
+Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
+                          unsigned threads) {
+  const detail::Plan plan = detail::plan_for(options, k);
+  detail::ReducedColors reduced;
+  detail::WeightedColors trial_points = points;
+  if (points.colors.size() > plan.trial_points) {
+    reduced = detail::coarsen(points, plan.trial_points);
+    if (reduced.colors.size() > k) trial_points = reduced.view();
+  }
+  std::vector<std::vector<detail::Centroid>> starts =
+      make_starts(trial_points, k, plan, options.seed);
+
+  std::vector<double> scores(starts.size());
+  if (starts.size() > plan.finalists) {
+    detail::parallel_for(starts.size(), threads, [&](std::size_t s) {
+      detail::Clustering trial = detail::lloyd(trial_points, starts[s], options.max_iterations);
+      scores[s] = detail::sum_squared_error(trial_points, trial);
+      starts[s] = std::move(trial.centroids);
+    });
+  }
+  const std::vector<std::size_t> finalists = best_of(scores, plan.finalists);
+  std::vector<Candidate> finished(finalists.size());
+  const unsigned inner_threads = finalists.size() >= threads ? 1 : threads;
+  detail::parallel_for(finalists.size(), finalists.size() >= threads ? threads : 1,
+                       [&](std::size_t f) {
+                         finished[f] = finish(points, starts[finalists[f]], options, inner_threads);
+                       });
+  std::size_t winner = 0;
+  for (std::size_t f = 1; f < finished.size(); ++f) {
+    if (finished[f].squared_error < finished[winner].squared_error) winner = f;
+  }
+  return std::move(finished[winner]);
+}
+
 detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Options& options,
-                              Result& result) {
+                              unsigned threads, Result& result) {
   if (histogram.colors.size() <= k) {
     result.lossless = true;
     return detail::identity_palette(histogram.colors);
   }
   const detail::WeightedColors points{histogram.colors, histogram.counts};
-  detail::Clustering clustering = detail::lloyd(
-      points, detail::kmeans_plus_plus(points, k, options.seed), options.max_iterations);
-  result.iterations = clustering.iterations;
-  result.converged = clustering.converged;
-  return detail::round_palette(clustering.centroids, clustering.labels);
+  Candidate best = best_clustering(points, k, options, threads);
+  result.iterations = best.iterations;
+  result.converged = best.clustering.converged;
+  return detail::round_palette(best.clustering.centroids, best.clustering.labels);
+}
+
+void check_options(const Options& options) {
+  if (options.effort < min_effort || options.effort > max_effort) {
+    throw Error(ErrorKind::invalid_argument,
+                "effort = " + std::to_string(options.effort) + " is out of range: effort must be " +
+                    std::to_string(min_effort) + " to " + std::to_string(max_effort));
+  }
+}
+
+Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
+                     const Options& options, unsigned threads) {
+  const auto start = std::chrono::steady_clock::now();
+  Result result;
+  result.k = k;
+  result.width = rgb.width;
+  result.height = rgb.height;
+
+  detail::IndexedColors indexed = cluster(histogram, k, options, threads, result);
+  result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
+  result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
+               (3.0 * static_cast<double>(rgb.pixel_count()));
+  result.psnr = psnr_from_mse(result.mse);
+  result.palette = std::move(indexed.palette);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+void check_histogram(const Image& rgb, const Histogram& histogram) {
+  detail::check_rgb_image(rgb);
+  if (histogram.pixel_color.size() != rgb.pixel_count()) {
+    throw Error(ErrorKind::invalid_argument, "the histogram was counted for another image");
+  }
 }
 
 }  // namespace
@@ -43,42 +187,38 @@ void check_ks(std::span<const unsigned> ks) {
 
 Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const Options& options) {
   check_k(k);
-  detail::check_rgb_image(rgb);
-  if (histogram.pixel_color.size() != rgb.pixel_count()) {
-    throw Error(ErrorKind::invalid_argument, "the histogram was counted for another image");
-  }
-  const auto start = std::chrono::steady_clock::now();
-  Result result;
-  result.k = k;
-  result.width = rgb.width;
-  result.height = rgb.height;
-
-  detail::IndexedColors indexed = cluster(histogram, k, options, result);
-  result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
-  result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
-               (3.0 * static_cast<double>(rgb.pixel_count()));
-  result.psnr = psnr_from_mse(result.mse);
-  result.palette = std::move(indexed.palette);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  check_options(options);
+  check_histogram(rgb, histogram);
+  return quantize_with(rgb, histogram, k, options, detail::resolve_threads(options.threads));
 }
 
 Result quantize(const Image& rgb, unsigned k, const Options& options) {
   check_k(k);
+  check_options(options);
   return quantize(rgb, count_colors(rgb), k, options);
 }
 
 std::vector<Result> sweep(const Image& rgb, std::span<const unsigned> ks, const Options& options) {
   check_ks(ks);
+  check_options(options);
   return sweep(rgb, count_colors(rgb), ks, options);
 }
 
 std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
                           std::span<const unsigned> ks, const Options& options) {
   check_ks(ks);
-  std::vector<Result> results;
-  results.reserve(ks.size());
-  for (unsigned k : ks) results.push_back(quantize(rgb, histogram, k, options));
+  check_options(options);
+  check_histogram(rgb, histogram);
+  // The k values run side by side, the largest (slowest) first so the threads end together;
+  // each writes only its own result, so the results are those of a one-by-one run.
+  std::vector<std::size_t> order(ks.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ks[a] > ks[b]; });
+  std::vector<Result> results(ks.size());
+  detail::parallel_for(order.size(), detail::resolve_threads(options.threads), [&](std::size_t i) {
+    results[order[i]] = quantize_with(rgb, histogram, ks[order[i]], options, 1);
+  });
   return results;
 }
 

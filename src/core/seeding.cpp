@@ -1,4 +1,5 @@
-// k-means++ seeding over weighted colours.
+// k-means++ seeding over weighted colours, plain or greedy, in exact integer arithmetic.
+#include <algorithm>
 #include <random>
 
 #include "core/kmeans.hpp"
@@ -6,51 +7,95 @@
 namespace kmquant::detail {
 namespace {
 
-/// Uniform double in [0, 1) from the top 53 bits of one draw: identical on every platform,
-/// unlike std::uniform_real_distribution, whose algorithm the standard leaves open.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+/// Squared distance between two colours: an exact integer (at most 3·255²).
+std::uint32_t squared_gap(const Rgb8& a, const Rgb8& b) {
+  const int dr = a.r - b.r;
+  const int dg = a.g - b.g;
+  const int db = a.b - b.b;
+  return static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
+}
 
-/// Index i with probability mass[i] / total (total > 0), by one uniform draw.
-std::size_t draw_index(std::span<const double> mass, double total, std::mt19937_64& rng) {
-  const double target = uniform01(rng) * total;
-  double cumulative = 0;
-  std::size_t last_positive = 0;
+/// An index i drawn with probability mass[i] / total (total > 0).
+std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
+                       std::mt19937_64& rng) {
+  // 53 random bits scaled to [0, total): exact in doubles for any total below 2^53.
+  const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  const auto target =
+      std::min(static_cast<std::uint64_t>(unit * static_cast<double>(total)), total - 1);
+  std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < mass.size(); ++i) {
-    if (mass[i] <= 0) continue;
     cumulative += mass[i];
-    last_positive = i;
     if (target < cumulative) return i;
   }
-  return last_positive;  // rounding left target at the very end of the range
+  return mass.size() - 1;  // unreachable: the masses add up to total
 }
+
+/// The points' weighted squared distances to their nearest centre so far.
+class Potential {
+ public:
+  explicit Potential(const WeightedColors& points)
+      : points_(points), nearest_(points.colors.size(), 0), mass_(points.colors.size()) {
+    for (std::size_t i = 0; i < mass_.size(); ++i) mass_[i] = points.weights[i];
+  }
+
+  /// Before any centre: each point's mass is its weight.
+  [[nodiscard]] std::span<const std::uint64_t> mass() const { return mass_; }
+  [[nodiscard]] std::uint64_t total() const {
+    std::uint64_t sum = 0;
+    for (std::uint64_t m : mass_) sum += m;
+    return sum;
+  }
+
+  /// The total the potential would have with `centre` added.
+  [[nodiscard]] std::uint64_t total_with(const Rgb8& centre) const {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < mass_.size(); ++i) {
+      const std::uint32_t d = std::min(nearest_[i], squared_gap(points_.colors[i], centre));
+      sum += std::uint64_t{points_.weights[i]} * d;
+    }
+    return sum;
+  }
+
+  void add_centre(const Rgb8& centre, bool first) {
+    for (std::size_t i = 0; i < mass_.size(); ++i) {
+      const std::uint32_t d = squared_gap(points_.colors[i], centre);
+      nearest_[i] = first ? d : std::min(nearest_[i], d);
+      mass_[i] = std::uint64_t{points_.weights[i]} * nearest_[i];
+    }
+  }
+
+ private:
+  WeightedColors points_;
+  std::vector<std::uint32_t> nearest_;
+  std::vector<std::uint64_t> mass_;
+};
 
 }  // namespace
 
-std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
-                                       std::uint64_t seed) {
-  const std::size_t n = points.colors.size();
+std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k, std::uint64_t seed,
+                                       unsigned candidates) {
   std::mt19937_64 rng(seed);
+  Potential potential(points);
   std::vector<Centroid> centres;
   centres.reserve(k);
 
-  std::vector<double> mass(points.weights.begin(), points.weights.end());
-  double total = 0;
-  for (double w : mass) total += w;
-  centres.push_back(to_centroid(points.colors[draw_index(mass, total, rng)]));
-
-  std::vector<double> nearest(n);
-  for (std::size_t i = 0; i < n; ++i) nearest[i] = squared_distance(points.colors[i], centres[0]);
+  const Rgb8 first = points.colors[draw_index(potential.mass(), potential.total(), rng)];
+  centres.push_back(to_centroid(first));
+  potential.add_centre(first, true);
   while (centres.size() < k) {
-    total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      mass[i] = points.weights[i] * nearest[i];
-      total += mass[i];
+    const std::uint64_t total = potential.total();
+    std::size_t chosen = draw_index(potential.mass(), total, rng);
+    std::uint64_t chosen_total = candidates > 1 ? potential.total_with(points.colors[chosen]) : 0;
+    for (unsigned c = 1; c < candidates; ++c) {
+      const std::size_t candidate = draw_index(potential.mass(), total, rng);
+      const std::uint64_t candidate_total = potential.total_with(points.colors[candidate]);
+      if (candidate_total < chosen_total) {
+        chosen = candidate;
+        chosen_total = candidate_total;
+      }
     }
-    const Centroid next = to_centroid(points.colors[draw_index(mass, total, rng)]);
-    centres.push_back(next);
-    for (std::size_t i = 0; i < n; ++i) {
-      nearest[i] = std::min(nearest[i], squared_distance(points.colors[i], next));
-    }
+    centres.push_back(to_centroid(points.colors[chosen]));
+    potential.add_centre(points.colors[chosen], false);
   }
   return centres;
 }

@@ -25,18 +25,15 @@ using detail::ignore_png_warning;
 using detail::on_png_error;
 using detail::PngErrorMessage;
 
-// Settings for palette images, measured on kodim01/05/21/23 quantized to 4, 16, 64 and 256
-// colours: no row filter beats adaptive filtering by 2–20% (filters predict smooth colour
-// ramps, which palette indices are not), and zlib level 8 comes within 0.5% of level 9 at a
-// third to a half of its time, while being 1–7% smaller than the default level 6.
+// Palette images: no row filter beat adaptive filtering in 15 of 16 cases (kodim01/05/21/23 at
+// k = 4, 16, 64, 256) by 2–25 %: filters predict smooth colour ramps, which palette indices are
+// not. The zlib level is the caller's (PngSettings).
 constexpr int indexed_filters = PNG_FILTER_NONE;
-constexpr int indexed_compression_level = 8;
-// Truecolour images (the sweep's original.png) favour speed: adaptive filtering at zlib level 2
-// is 6× faster than libpng's default level 6 and 9% larger on kodim23 (33 ms, 611,830 bytes
-// against 212 ms, 562,274 bytes), 3.6× faster and 8% larger on the 14.6-megapixel photo
-// (0.93 s against 3.3 s).
-constexpr int truecolor_filters = PNG_ALL_FILTERS;
-constexpr int truecolor_compression_level = 2;
+// Truecolour images (the sweep's original.png) favour speed: the "up" filter at zlib level 1
+// compresses the 14.6-megapixel photo as well as adaptive filtering at level 2 in well under
+// half the time (docs/benchmarks.md).
+constexpr int truecolor_filters = PNG_FILTER_UP;
+constexpr int truecolor_compression_level = 1;
 
 /// What the libpng callbacks write to. Plain data only.
 struct PngSink {
@@ -176,8 +173,12 @@ unsigned png_bit_depth(std::size_t colors) noexcept {
   return 8;
 }
 
-std::vector<std::uint8_t> encode_indexed_png(const Result& result) {
+std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSettings& settings) {
   check_result(result);
+  if (settings.compression_level < 1 || settings.compression_level > 9) {
+    throw_invalid("encode_indexed_png: zlib level " + std::to_string(settings.compression_level) +
+                  " is out of range (1 to 9)");
+  }
   std::vector<png_color> palette;
   palette.reserve(result.palette.size());
   for (const Rgb8& color : result.palette) palette.push_back({color.r, color.g, color.b});
@@ -191,7 +192,7 @@ std::vector<std::uint8_t> encode_indexed_png(const Result& result) {
                     .rows = result.indices.data(),
                     .row_bytes = result.width,
                     .filters = indexed_filters,
-                    .compression_level = indexed_compression_level});
+                    .compression_level = settings.compression_level});
 }
 
 std::vector<std::uint8_t> encode_png(const Image& image) {

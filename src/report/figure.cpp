@@ -67,16 +67,25 @@ void check(cairo_status_t status) {
   throw Error(ErrorKind::invalid_argument, "comparison figure: " + reason);
 }
 
-void validate_image(const Image* image, std::size_t index) {
-  const std::string panel = "panel " + std::to_string(index + 1);
-  if (image == nullptr) invalid(panel + " has no image");
-  if (image->width == 0 || image->height == 0) invalid(panel + " has an empty image");
-  if (image->channels != 3 && image->channels != 4) {
-    invalid(panel + " has " + std::to_string(image->channels) + " channels (3 or 4 expected)");
+void validate_image(const Image& image, const std::string& panel) {
+  if (image.width == 0 || image.height == 0) invalid(panel + " has an empty image");
+  if (image.channels != 3 && image.channels != 4) {
+    invalid(panel + " has " + std::to_string(image.channels) + " channels (3 or 4 expected)");
   }
-  if (image->pixels.size() != image->pixel_count() * image->channels) {
-    invalid(panel + " has " + std::to_string(image->pixels.size()) + " pixel bytes for a " +
-            std::to_string(image->width) + "×" + std::to_string(image->height) + " image");
+  if (image.pixels.size() != image.pixel_count() * image.channels) {
+    invalid(panel + " has " + std::to_string(image.pixels.size()) + " pixel bytes for a " +
+            std::to_string(image.width) + "×" + std::to_string(image.height) + " image");
+  }
+}
+
+void validate_result(const Result& result, const std::string& panel) {
+  if (result.width == 0 || result.height == 0) invalid(panel + " has an empty result");
+  if (result.indices.size() != std::size_t{result.width} * result.height) {
+    invalid(panel + " has " + std::to_string(result.indices.size()) + " indices for a " +
+            std::to_string(result.width) + "×" + std::to_string(result.height) + " result");
+  }
+  for (std::uint8_t index : result.indices) {
+    if (index >= result.palette.size()) invalid(panel + " has an index outside its palette");
   }
 }
 
@@ -84,7 +93,25 @@ void validate(std::span<const GridPanel> panels, const GridStyle& style) {
   if (panels.empty()) invalid("no panels to draw");
   if (style.panel_width == 0) invalid("the panel width must be at least 1 pixel");
   if (style.columns == 0) invalid("the number of columns must be at least 1");
-  for (std::size_t i = 0; i < panels.size(); ++i) validate_image(panels[i].image, i);
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    const std::string panel = "panel " + std::to_string(i + 1);
+    if ((panels[i].image == nullptr) == (panels[i].result == nullptr)) {
+      invalid(panel + " needs an image or a result (one of the two)");
+    }
+    if (panels[i].image != nullptr) validate_image(*panels[i].image, panel);
+    if (panels[i].result != nullptr) validate_result(*panels[i].result, panel);
+  }
+}
+
+/// A panel's picture size, whichever it holds.
+struct PictureSize {
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+};
+
+PictureSize size_of(const GridPanel& panel) {
+  if (panel.image != nullptr) return {panel.image->width, panel.image->height};
+  return {panel.result->width, panel.result->height};
 }
 
 // Throws before Cairo would: a figure too large for one image surface comes from the style
@@ -110,10 +137,10 @@ struct Layout {
   std::vector<Box> pictures;  // one per panel, in panel order
 };
 
-int picture_height(const Image& image, int panel_width) {
+int picture_height(PictureSize size, int panel_width) {
   const std::uint64_t scaled =
-      (std::uint64_t{image.height} * static_cast<std::uint64_t>(panel_width) + image.width / 2) /
-      image.width;
+      (std::uint64_t{size.height} * static_cast<std::uint64_t>(panel_width) + size.width / 2) /
+      size.width;
   return checked_side(std::max<std::uint64_t>(scaled, 1), "tall");
 }
 
@@ -130,7 +157,7 @@ Layout compute_layout(std::span<const GridPanel> panels, const GridStyle& style)
     const std::size_t last = std::min(first + columns, panels.size());
     std::vector<int> heights;
     for (std::size_t i = first; i < last; ++i) {
-      heights.push_back(picture_height(*panels[i].image, panel_width));
+      heights.push_back(picture_height(size_of(panels[i]), panel_width));
     }
     const int row_height = *std::max_element(heights.begin(), heights.end());
     const int row_y = checked_side(row_top, "tall");
@@ -151,60 +178,121 @@ std::uint32_t over_white(std::uint32_t value, std::uint32_t alpha) {
   return (value * alpha + 255 * (255 - alpha) + 127) / 255;
 }
 
-std::uint32_t xrgb(std::uint32_t red, std::uint32_t green, std::uint32_t blue) {
-  return 0xFF000000u | red << 16 | green << 8 | blue;
+/// Reads a panel's pixels as opaque RGB (alpha over white), row by row.
+class PixelReader {
+ public:
+  explicit PixelReader(const GridPanel& panel) : panel_(panel), size_(size_of(panel)) {}
+
+  [[nodiscard]] PictureSize size() const noexcept { return size_; }
+
+  /// Pixel (x, y) as 0xRRGGBB.
+  [[nodiscard]] std::uint32_t rgb(std::uint32_t x, std::uint32_t y) const noexcept {
+    const std::size_t p = std::size_t{y} * size_.width + x;
+    if (panel_.result != nullptr) {
+      const Rgb8& c = panel_.result->palette[panel_.result->indices[p]];
+      return std::uint32_t{c.r} << 16 | std::uint32_t{c.g} << 8 | c.b;
+    }
+    const Image& image = *panel_.image;
+    const std::uint8_t* s = image.pixels.data() + p * image.channels;
+    if (!image.has_alpha()) return std::uint32_t{s[0]} << 16 | std::uint32_t{s[1]} << 8 | s[2];
+    return over_white(s[0], s[3]) << 16 | over_white(s[1], s[3]) << 8 | over_white(s[2], s[3]);
+  }
+
+ private:
+  const GridPanel& panel_;
+  PictureSize size_;
+};
+
+SurfacePtr make_surface(int width, int height) {
+  SurfacePtr surface{cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)};
+  check(cairo_surface_status(surface.get()));
+  cairo_surface_flush(surface.get());
+  return surface;
 }
 
 // CAIRO_FORMAT_RGB24 stores each pixel as one native-endian 32-bit word 0xXXRRGGBB.
-void convert_row(const std::uint8_t* source, unsigned char* target, const Image& image) {
-  for (std::uint32_t x = 0; x < image.width; ++x, source += image.channels) {
-    const std::uint32_t pixel =
-        image.has_alpha() ? xrgb(over_white(source[0], source[3]), over_white(source[1], source[3]),
-                                 over_white(source[2], source[3]))
-                          : xrgb(source[0], source[1], source[2]);
-    std::memcpy(target + std::size_t{x} * 4, &pixel, sizeof pixel);
-  }
+void store_pixel(unsigned char* row, int x, std::uint32_t rgb) {
+  const std::uint32_t pixel = 0xFF000000u | rgb;
+  std::memcpy(row + static_cast<std::size_t>(x) * 4, &pixel, sizeof pixel);
 }
 
-SurfacePtr to_cairo_surface(const Image& image) {
-  SurfacePtr surface{cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(image.width),
-                                                static_cast<int>(image.height))};
-  check(cairo_surface_status(surface.get()));
-  cairo_surface_flush(surface.get());
+/// The picture at its own size.
+SurfacePtr full_size_surface(const PixelReader& reader) {
+  const PictureSize size = reader.size();
+  SurfacePtr surface = make_surface(static_cast<int>(size.width), static_cast<int>(size.height));
   unsigned char* data = cairo_image_surface_get_data(surface.get());
   const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
-  const std::size_t row_bytes = std::size_t{image.width} * image.channels;
-  for (std::uint32_t y = 0; y < image.height; ++y) {
-    convert_row(image.pixels.data() + y * row_bytes, data + y * stride, image);
+  for (std::uint32_t y = 0; y < size.height; ++y) {
+    for (std::uint32_t x = 0; x < size.width; ++x) {
+      store_pixel(data + y * stride, static_cast<int>(x), reader.rgb(x, y));
+    }
   }
   cairo_surface_mark_dirty(surface.get());
   return surface;
 }
 
-// Downscaling uses CAIRO_FILTER_GOOD, which Cairo's image backend (1.14 and later) implements as
-// a box filter over all the source pixels a figure pixel covers, so fine detail averages instead
-// of aliasing (CAIRO_FILTER_BEST filters a little better but takes ~25 times as long). Upscaling
-// uses CAIRO_FILTER_NEAREST: a quantized image is made of flat palette colours with hard edges, and
-// interpolating would blur them into colours that are not in the palette — exactly what the figure
-// must not show. We do upscale (rather than draw small images at their own size) so every panel of
-// a figure keeps the width the caller asked for.
-cairo_filter_t scaling_filter(const Image& image, const Box& box) {
-  return static_cast<std::uint32_t>(box.width) >= image.width ? CAIRO_FILTER_NEAREST
-                                                              : CAIRO_FILTER_GOOD;
+/// The picture shrunk to the box: each figure pixel is the mean of the source pixels whose
+/// position maps into it, so fine detail averages instead of aliasing. One pass over the
+/// source, no full-size copy: a 15-megapixel panel costs one read of its pixels.
+SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
+  const PictureSize size = reader.size();
+  std::vector<int> column_of(size.width);
+  for (std::uint32_t x = 0; x < size.width; ++x) {
+    column_of[x] =
+        static_cast<int>(std::uint64_t{x} * static_cast<std::uint64_t>(box.width) / size.width);
+  }
+  SurfacePtr surface = make_surface(box.width, box.height);
+  unsigned char* data = cairo_image_surface_get_data(surface.get());
+  const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
+  std::vector<std::uint64_t> sums(static_cast<std::size_t>(box.width) * 4);  // r, g, b, count
+  std::uint32_t source_y = 0;
+  for (int y = 0; y < box.height; ++y) {
+    std::fill(sums.begin(), sums.end(), 0);
+    const auto end_y = static_cast<std::uint32_t>(std::max<std::uint64_t>(
+        source_y + 1, std::uint64_t(y + 1) * size.height / static_cast<std::uint64_t>(box.height)));
+    for (; source_y < std::min(end_y, size.height); ++source_y) {
+      for (std::uint32_t x = 0; x < size.width; ++x) {
+        const std::uint32_t rgb = reader.rgb(x, source_y);
+        std::uint64_t* sum = &sums[static_cast<std::size_t>(column_of[x]) * 4];
+        sum[0] += rgb >> 16;
+        sum[1] += (rgb >> 8) & 0xFF;
+        sum[2] += rgb & 0xFF;
+        ++sum[3];
+      }
+    }
+    for (int x = 0; x < box.width; ++x) {
+      const std::uint64_t* sum = &sums[static_cast<std::size_t>(x) * 4];
+      const std::uint64_t n = std::max<std::uint64_t>(sum[3], 1);
+      const auto mean = [&](std::uint64_t s) {
+        return static_cast<std::uint32_t>((s + n / 2) / n);
+      };
+      store_pixel(data + static_cast<std::size_t>(y) * stride, x,
+                  mean(sum[0]) << 16 | mean(sum[1]) << 8 | mean(sum[2]));
+    }
+  }
+  cairo_surface_mark_dirty(surface.get());
+  return surface;
 }
 
-void draw_picture(cairo_t* context, const Image& image, const Box& box) {
-  const SurfacePtr picture = to_cairo_surface(image);
+// Pictures larger than their box are shrunk by shrunk_surface and drawn 1:1. Smaller ones are
+// enlarged with CAIRO_FILTER_NEAREST: a quantized image is made of flat palette colours with hard
+// edges, and interpolating would blur them into colours that are not in the palette — exactly
+// what the figure must not show. We do enlarge (rather than draw small images at their own size)
+// so every panel of a figure keeps the width the caller asked for.
+void draw_picture(cairo_t* context, const GridPanel& panel, const Box& box) {
+  const PixelReader reader(panel);
+  const PictureSize size = reader.size();
+  const bool shrink = size.width > static_cast<std::uint32_t>(box.width);
+  const SurfacePtr picture = shrink ? shrunk_surface(reader, box) : full_size_surface(reader);
   const PatternPtr pattern{cairo_pattern_create_for_surface(picture.get())};
   check(cairo_pattern_status(pattern.get()));
   cairo_matrix_t figure_to_picture;
-  cairo_matrix_init_scale(&figure_to_picture, image.width / static_cast<double>(box.width),
-                          image.height / static_cast<double>(box.height));
+  const double scale_x = shrink ? 1.0 : size.width / static_cast<double>(box.width);
+  const double scale_y = shrink ? 1.0 : size.height / static_cast<double>(box.height);
+  cairo_matrix_init_scale(&figure_to_picture, scale_x, scale_y);
   cairo_matrix_translate(&figure_to_picture, -box.x, -box.y);
   cairo_pattern_set_matrix(pattern.get(), &figure_to_picture);
-  cairo_pattern_set_filter(pattern.get(), scaling_filter(image, box));
-  // PAD: the filter's footprint at the edges reads edge pixels instead of transparent black,
-  // which would otherwise leave a faint light seam along the picture's border.
+  cairo_pattern_set_filter(pattern.get(), CAIRO_FILTER_NEAREST);
   cairo_pattern_set_extend(pattern.get(), CAIRO_EXTEND_PAD);
   cairo_set_source(context, pattern.get());
   cairo_rectangle(context, box.x, box.y, box.width, box.height);
@@ -270,7 +358,7 @@ void draw_figure(cairo_t* context, std::span<const GridPanel> panels, const std:
   cairo_paint(context);
   draw_title(context, title, layout);
   for (std::size_t i = 0; i < panels.size(); ++i) {
-    draw_picture(context, *panels[i].image, layout.pictures[i]);
+    draw_picture(context, panels[i], layout.pictures[i]);
     draw_frame(context, layout.pictures[i]);
     draw_label(context, panels[i].label, layout.pictures[i]);
   }

@@ -12,7 +12,9 @@
 
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
+#include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
+#include "test_helpers.hpp"
 
 namespace kmquant {
 namespace {
@@ -94,7 +96,8 @@ int ink_pixels(const Figure& figure, int left, int top, int right, int bottom) {
 // Six 768×512 panels at the default style (384 px, 3 columns): two rows of 384×256 pictures.
 std::vector<GridPanel> sweep_of(const std::vector<Image>& images) {
   std::vector<GridPanel> panels;
-  for (const Image& image : images) panels.push_back({&image, "k = 8 · 3 bits/px · 27.4 dB"});
+  for (const Image& image : images)
+    panels.push_back({.image = &image, .label = "k = 8 · 3 bits/px · 27.4 dB"});
   return panels;
 }
 
@@ -155,17 +158,17 @@ TEST(ComparisonGrid, LabelIsDrawnUnderItsPicture) {
   const int label_top = sweep_row_top(0) + 256 + 2;  // below the frame
   const int label_bottom = label_top + kLabelHeight - 2;
 
-  const Figure labelled = render({{&image, "original · 768×512 · 24 bits/px"}});
+  const Figure labelled = render({{.image = &image, .label = "original · 768×512 · 24 bits/px"}});
   EXPECT_GT(ink_pixels(labelled, column_left(0), label_top, column_left(0) + 384, label_bottom),
             100);
 
-  const Figure unlabelled = render({{&image, ""}});
+  const Figure unlabelled = render({{.image = &image, .label = ""}});
   EXPECT_EQ(ink_pixels(unlabelled, 0, label_top, unlabelled.width, label_bottom), 0);
 }
 
 TEST(ComparisonGrid, TitleIsDrawnAtTheTop) {
   const Image image = solid(768, 512, kBlue);
-  const std::vector<GridPanel> panels{{&image, ""}};
+  const std::vector<GridPanel> panels{{.image = &image, .label = ""}};
   const Figure titled = decode(render_comparison_grid(panels, "kodim23.png — k-means"));
   EXPECT_GT(ink_pixels(titled, 0, kMargin, titled.width, kMargin + kTitleHeight), 100);
 
@@ -177,7 +180,9 @@ TEST(ComparisonGrid, LongLabelIsShrunkToItsPanelWidth) {
   // At 14 px this label is about twice as wide as a 160-pixel panel.
   const std::vector<Image> images(3, solid(320, 160, kBlue));
   const std::vector<GridPanel> panels{
-      {&images[0], ""}, {&images[1], "k = 256 · 8 bits/px · 48.1 dB · 3.0×"}, {&images[2], ""}};
+      {.image = &images[0], .label = ""},
+      {.image = &images[1], .label = "k = 256 · 8 bits/px · 48.1 dB · 3.0×"},
+      {.image = &images[2], .label = ""}};
   const Figure figure = render(panels, {160, 3});
   const int label_top = kFirstRowTop + 80 + 2;
   const int label_bottom = label_top + kLabelHeight - 2;
@@ -191,7 +196,8 @@ TEST(ComparisonGrid, LongLabelIsShrunkToItsPanelWidth) {
 TEST(ComparisonGrid, RowIsAsTallAsItsTallestPictureAndPicturesShareTheBottomEdge) {
   const Image landscape = solid(768, 512, kBlue);  // 384×256 in the figure
   const Image portrait = solid(512, 768, kRed);    // 384×576 in the figure
-  const Figure figure = render({{&landscape, "a"}, {&portrait, "b"}}, {384, 2});
+  const Figure figure =
+      render({{.image = &landscape, .label = "a"}, {.image = &portrait, .label = "b"}}, {384, 2});
   EXPECT_EQ(figure.height, kFirstRowTop + 576 + kLabelHeight + kMargin);
 
   const int row_bottom = kFirstRowTop + 576;
@@ -203,7 +209,7 @@ TEST(ComparisonGrid, RowIsAsTallAsItsTallestPictureAndPicturesShareTheBottomEdge
 
 TEST(ComparisonGrid, DownscalingAveragesFineDetailInsteadOfAliasing) {
   const Image fine = checkerboard(768, 512);
-  const Figure figure = render({{&fine, ""}});
+  const Figure figure = render({{.image = &fine, .label = ""}});
   // Unfiltered sampling would pick all-black or all-white pixels; a box filter averages each
   // 2×2 block to mid grey.
   for (const int x : {50, 192, 301}) {
@@ -216,7 +222,7 @@ TEST(ComparisonGrid, DownscalingAveragesFineDetailInsteadOfAliasing) {
 
 TEST(ComparisonGrid, UpscalingKeepsPaletteColoursCrisp) {
   Image two_pixels{2, 1, 3, {255, 0, 0, 0, 0, 255}};  // red | blue
-  const Figure figure = render({{&two_pixels, ""}}, {64, 3});
+  const Figure figure = render({{.image = &two_pixels, .label = ""}}, {64, 3});
   // 64×32: the left half red, the right half blue, and no blended colour in between.
   const int top = kFirstRowTop;
   for (int x = 0; x < 64; ++x) {
@@ -228,7 +234,7 @@ TEST(ComparisonGrid, UpscalingKeepsPaletteColoursCrisp) {
 
 TEST(ComparisonGrid, TransparentPixelsAreDrawnOverWhite) {
   Image rgba{2, 1, 4, {255, 0, 0, 0, 255, 0, 0, 128}};  // transparent red | half-opaque red
-  const Figure figure = render({{&rgba, ""}}, {2, 1});
+  const Figure figure = render({{.image = &rgba, .label = ""}}, {2, 1});
   EXPECT_EQ(figure.at(kMargin, kFirstRowTop), kWhite);
   EXPECT_EQ(figure.at(kMargin + 1, kFirstRowTop), (Rgb8{255, 127, 127}));
 }
@@ -258,19 +264,43 @@ TEST(ComparisonGrid, RefusesInvalidArguments) {
   short_buffer.pixels.pop_back();
 
   expect_invalid({});
-  expect_invalid({{nullptr, "no image"}});
-  expect_invalid({{&image, "fine"}, {&empty, "empty"}});
-  expect_invalid({{&zero_height, "zero height"}});
-  expect_invalid({{&two_channels, "grey + alpha"}});
-  expect_invalid({{&short_buffer, "truncated"}});
-  expect_invalid({{&image, "fine"}}, {0, 3});
-  expect_invalid({{&image, "fine"}}, {384, 0});
-  expect_invalid({{&image, "fine"}}, {40'000, 3});  // wider than Cairo can draw
+  expect_invalid({{.label = "neither image nor result"}});
+  Result result;
+  result.width = 2;
+  result.height = 1;
+  result.palette = {{1, 2, 3}};
+  result.indices = {0, 0};
+  expect_invalid({{.image = &image, .result = &result, .label = "both"}});
+  Result bad_index = result;
+  bad_index.indices = {0, 1};
+  expect_invalid({{.result = &bad_index, .label = "index outside the palette"}});
+  Result too_few = result;
+  too_few.indices = {0};
+  expect_invalid({{.result = &too_few, .label = "too few indices"}});
+  expect_invalid({{.image = &image, .label = "fine"}, {.image = &empty, .label = "empty"}});
+  expect_invalid({{.image = &zero_height, .label = "zero height"}});
+  expect_invalid({{.image = &two_channels, .label = "grey + alpha"}});
+  expect_invalid({{.image = &short_buffer, .label = "truncated"}});
+  expect_invalid({{.image = &image, .label = "fine"}}, {0, 3});
+  expect_invalid({{.image = &image, .label = "fine"}}, {384, 0});
+  expect_invalid({{.image = &image, .label = "fine"}}, {40'000, 3});  // wider than Cairo can draw
+}
+
+// A result is drawn straight from its palette and indices, without a full-size copy: the figure
+// must be the one its to_image() would give, whether the picture is shrunk or enlarged.
+TEST(ComparisonGrid, ResultPanelDrawsLikeItsImage) {
+  for (const auto& [width, height] : {std::pair{1000u, 700u}, std::pair{50u, 30u}}) {
+    const Result result = quantize(testing::random_image(width, height, 40, 7), 6, {.seed = 3});
+    const Image image = result.to_image();
+    const auto from_result = render_comparison_grid({{{.result = &result, .label = "k = 6"}}}, "t");
+    const auto from_image = render_comparison_grid({{{.image = &image, .label = "k = 6"}}}, "t");
+    EXPECT_EQ(from_result, from_image) << width << "×" << height;
+  }
 }
 
 TEST(ComparisonGrid, CairoFailureIsAnOutputError) {
   const Image image = solid(4, 4, kRed);
-  const std::vector<GridPanel> panels{{&image, "\xff\xfe not UTF-8"}};
+  const std::vector<GridPanel> panels{{.image = &image, .label = "\xff\xfe not UTF-8"}};
   expect_error(ErrorKind::output, [&] { (void)render_comparison_grid(panels, "title"); });
 }
 

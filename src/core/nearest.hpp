@@ -1,0 +1,60 @@
+// The nearest and second-nearest centroid of a colour: the inner kernel of k-means, in SIMD.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/kmeans.hpp"
+
+namespace kmquant::detail {
+
+/// Centroids laid out for the SIMD kernel: one array per channel, padded with far-away dummy
+/// centroids to a multiple of the widest vector, so the kernel never needs a scalar tail.
+class CentroidTable {
+ public:
+  explicit CentroidTable(std::span<const Centroid> centroids);
+
+  void set(std::size_t j, const Centroid& centroid) noexcept;
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t padded_size() const noexcept { return r_.size(); }
+  [[nodiscard]] const double* r() const noexcept { return r_.data(); }
+  [[nodiscard]] const double* g() const noexcept { return g_.data(); }
+  [[nodiscard]] const double* b() const noexcept { return b_.data(); }
+
+ private:
+  std::size_t size_;
+  std::vector<double> r_, g_, b_;
+};
+
+struct NearestTwo {
+  std::uint32_t index = 0;  ///< the nearest centroid (the lowest-numbered one on a tie)
+  double first = 0;         ///< squared distance to it
+  double second = 0;        ///< squared distance to the next nearest (== first on a tie)
+};
+
+/// The nearest two centroids of `colour`. The squared distances are computed exactly as
+/// squared_distance() computes them (same operations, same order, no fused multiply-add), so
+/// the answer is the one a plain scalar loop over the centroids would give, on every CPU.
+[[nodiscard]] NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table);
+
+/// How Hamerly's bounds move after the centroids moved.
+struct BoundShift {
+  const double* drift = nullptr;     ///< per centroid: how far it moved
+  const double* half_gap = nullptr;  ///< per centroid: half the distance to its nearest other
+  std::uint32_t farthest = 0;        ///< the centroid that moved most
+  double max_drift = 0;              ///< its drift
+  double second_max_drift = 0;       ///< the largest drift of the others
+  double margin = 0;                 ///< how much a bound must win by to be trusted
+};
+
+/// For the colours begin..end: move their bounds (upper += own drift, lower −= largest other
+/// drift) and write to `candidates` the indices of those whose bounds no longer prove that
+/// their own centroid is strictly nearest (upper + margin < max(half_gap[own], lower) fails);
+/// returns how many.
+std::size_t filter_by_bounds(std::size_t begin, std::size_t end,
+                             std::span<const std::uint32_t> labels, std::span<double> upper,
+                             std::span<double> lower, const BoundShift& shift,
+                             std::uint32_t* candidates);
+
+}  // namespace kmquant::detail

@@ -1,0 +1,193 @@
+// The accelerated k-means (bounds, SIMD, threads) against the plain reference Lloyd, and the
+// guarantees of the starts, the 8-bit update and the threads.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "core/kmeans.hpp"
+#include "core/reduce.hpp"
+#include "kmquant/error.hpp"
+#include "kmquant/quantize.hpp"
+#include "reference_kmeans.hpp"
+#include "test_helpers.hpp"
+
+namespace kmquant {
+namespace {
+
+using testing::sample_crop;
+using testing::sample_image;
+
+detail::WeightedColors points_of(const Histogram& histogram) {
+  return {histogram.colors, histogram.counts};
+}
+
+// At large k, Hamerly's bounds skip most distance computations and the SIMD kernel does the
+// rest: from the same start, labels, centroids and iteration count must still be exactly the
+// plain all-pixels Lloyd's, on one thread and on two.
+TEST(AcceleratedKMeans, EqualsPlainLloydAtLargeK) {
+  struct Case {
+    unsigned k;
+    std::uint32_t side;
+  };
+  for (const Case c : {Case{32, 128}, Case{64, 112}, Case{256, 64}}) {
+    const Image crop = sample_crop(200, 150, c.side, c.side);
+    const Histogram histogram = count_colors(crop);
+    const detail::WeightedColors points = points_of(histogram);
+    ASSERT_GT(points.colors.size(), 2 * std::size_t{c.k});
+    const std::vector<detail::Centroid> start = detail::kmeans_plus_plus(points, c.k, c.k);
+    const reference::Clustering plain =
+        reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+    ASSERT_FALSE(plain.empty_cluster_seen) << "k = " << c.k;
+    for (unsigned threads : {1u, 2u}) {
+      const detail::Clustering fast = detail::lloyd(points, start, 1000, threads);
+      EXPECT_TRUE(fast.converged);
+      EXPECT_EQ(fast.iterations, plain.iterations) << "k = " << c.k;
+      for (std::size_t j = 0; j < c.k; ++j) {
+        ASSERT_EQ(fast.centroids[j], plain.centres[j]) << "k = " << c.k << ", centre " << j;
+      }
+      for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
+        ASSERT_EQ(fast.labels[histogram.pixel_color[p]], plain.labels[p])
+            << "k = " << c.k << ", pixel " << p;
+      }
+    }
+  }
+}
+
+// The whole sample has ~72,000 unique colours: enough for the assignment to be split over
+// threads. Any thread count must give the same bytes.
+TEST(AcceleratedKMeans, ThreadCountNeverChangesTheResult) {
+  const Histogram histogram = count_colors(sample_image());
+  const detail::WeightedColors points = points_of(histogram);
+  ASSERT_GT(points.colors.size(), 65536u);
+  for (detail::Update update : {detail::Update::mean, detail::Update::rounded_mean}) {
+    const std::vector<detail::Centroid> start = detail::variance_split(points, 48);
+    const detail::Clustering one = detail::lloyd(points, start, 1000, 1, update);
+    for (unsigned threads : {2u, 3u, 8u}) {
+      const detail::Clustering many = detail::lloyd(points, start, 1000, threads, update);
+      EXPECT_EQ(many.labels, one.labels) << threads << " threads";
+      EXPECT_EQ(many.centroids, one.centroids) << threads << " threads";
+      EXPECT_EQ(many.iterations, one.iterations) << threads << " threads";
+    }
+  }
+  for (unsigned k : {2u, 16u, 64u}) {
+    const Result one = quantize(sample_image(), histogram, k, {.threads = 1});
+    const Result two = quantize(sample_image(), histogram, k, {.threads = 2});
+    EXPECT_EQ(one.palette, two.palette) << "k = " << k;
+    EXPECT_EQ(one.indices, two.indices) << "k = " << k;
+  }
+  const std::vector<unsigned> ks = {2, 4, 8, 16, 32};
+  const std::vector<Result> serial = sweep(sample_image(), histogram, ks, {.threads = 1});
+  const std::vector<Result> parallel = sweep(sample_image(), histogram, ks, {.threads = 2});
+  for (std::size_t i = 0; i < ks.size(); ++i) {
+    EXPECT_EQ(serial[i].palette, parallel[i].palette) << "k = " << ks[i];
+    EXPECT_EQ(serial[i].indices, parallel[i].indices) << "k = " << ks[i];
+  }
+}
+
+// The 8-bit update: at convergence every centroid is an 8-bit colour equal to the rounded mean
+// of its cluster, and every colour sits at its nearest centroid.
+TEST(AcceleratedKMeans, RoundedMeanUpdateConvergesToEightBitMeans) {
+  const Image crop = sample_crop(0, 200, 160, 120);
+  const Histogram histogram = count_colors(crop);
+  const detail::WeightedColors points = points_of(histogram);
+  const detail::Clustering result = detail::lloyd(points, detail::variance_split(points, 20), 1000,
+                                                  1, detail::Update::rounded_mean);
+  ASSERT_TRUE(result.converged);
+  std::vector<std::array<std::uint64_t, 4>> sums(20, {0, 0, 0, 0});
+  for (std::size_t i = 0; i < points.colors.size(); ++i) {
+    const Rgb8& c = points.colors[i];
+    const double own = detail::squared_distance(c, result.centroids[result.labels[i]]);
+    for (const detail::Centroid& m : result.centroids)
+      ASSERT_LE(own, detail::squared_distance(c, m));
+    const std::uint64_t w = points.weights[i];
+    sums[result.labels[i]] = {sums[result.labels[i]][0] + w * c.r,
+                              sums[result.labels[i]][1] + w * c.g,
+                              sums[result.labels[i]][2] + w * c.b, sums[result.labels[i]][3] + w};
+  }
+  for (std::size_t j = 0; j < 20; ++j) {
+    const std::uint64_t w = sums[j][3];
+    ASSERT_GT(w, 0u) << "empty cluster " << j;
+    for (std::size_t ch = 0; ch < 3; ++ch) {
+      // Half up: floor(mean + 1/2) = floor((2·sum + w) / (2·w)).
+      EXPECT_EQ(result.centroids[j][ch], static_cast<double>((2 * sums[j][ch] + w) / (2 * w)));
+    }
+  }
+}
+
+TEST(AcceleratedKMeans, SplittingStartFindsSeparatedGroupsAndIsDeterministic) {
+  // Three tight groups: the first two splits must separate them.
+  std::vector<Rgb8> colours;
+  std::vector<std::uint32_t> weights;
+  for (const Rgb8 centre : {Rgb8{20, 20, 20}, Rgb8{200, 30, 30}, Rgb8{30, 30, 200}}) {
+    for (int d = 0; d < 5; ++d) {
+      colours.push_back({static_cast<std::uint8_t>(centre.r + d), centre.g, centre.b});
+      weights.push_back(static_cast<std::uint32_t>(1 + d));
+    }
+  }
+  const detail::WeightedColors points{colours, weights};
+  const std::vector<detail::Centroid> centres = detail::variance_split(points, 3);
+  ASSERT_EQ(centres.size(), 3u);
+  std::set<int> groups;
+  for (const detail::Centroid& c : centres) groups.insert(c[0] > 100 ? 1 : (c[2] > 100 ? 2 : 0));
+  EXPECT_EQ(groups.size(), 3u);
+  EXPECT_EQ(detail::variance_split(points, 3), centres);
+  // Never more centres than distinct colours.
+  EXPECT_EQ(detail::variance_split(points, 40).size(), colours.size());
+}
+
+TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
+  const Histogram histogram = count_colors(sample_crop(50, 50, 100, 100));
+  const detail::WeightedColors points = points_of(histogram);
+  for (unsigned candidates : {1u, 7u}) {
+    const auto a = detail::kmeans_plus_plus(points, 64, 5, candidates);
+    const std::set<detail::Centroid> distinct(a.begin(), a.end());
+    EXPECT_EQ(distinct.size(), 64u);
+    EXPECT_EQ(detail::kmeans_plus_plus(points, 64, 5, candidates), a);
+    EXPECT_NE(detail::kmeans_plus_plus(points, 64, 6, candidates), a);
+  }
+}
+
+TEST(AcceleratedKMeans, CoarseningKeepsWeightAndStaysInsideCells) {
+  const Histogram histogram = count_colors(sample_image());
+  const detail::WeightedColors points = points_of(histogram);
+  const detail::ReducedColors reduced = detail::coarsen(points, 4096);
+  ASSERT_LE(reduced.colors.size(), 4096u);
+  ASSERT_GT(reduced.colors.size(), 100u);
+  std::uint64_t total = 0;
+  for (std::uint32_t w : reduced.weights) total += w;
+  EXPECT_EQ(total, sample_image().pixel_count());
+  const std::set<std::uint32_t> distinct = [&] {
+    std::set<std::uint32_t> s;
+    for (const Rgb8& c : reduced.colors) s.insert(std::uint32_t{c.r} << 16 | c.g << 8 | c.b);
+    return s;
+  }();
+  EXPECT_EQ(distinct.size(), reduced.colors.size());
+}
+
+TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
+  for (unsigned effort : {0u, 11u}) {
+    try {
+      (void)quantize(sample_crop(0, 0, 8, 8), 4, {.effort = effort});
+      FAIL() << "effort " << effort << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find("effort"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// More effort means more starts on top of the same splitting start: on the sample the result
+// is never worse than effort 1's, whose one start every effort also finishes.
+TEST(AcceleratedKMeans, EffortOneIsTheSplittingStartAlone) {
+  const Histogram histogram = count_colors(sample_image());
+  for (unsigned k : {4u, 16u}) {
+    const Result one = quantize(sample_image(), histogram, k, {.effort = 1});
+    const Result five = quantize(sample_image(), histogram, k, {.effort = 5});
+    EXPECT_LE(five.mse, one.mse * 1.001) << "k = " << k;
+  }
+}
+
+}  // namespace
+}  // namespace kmquant
