@@ -65,7 +65,8 @@ def parse_ks(text):
     ks = sorted({int(part) for part in text.replace(" ", ",").split(",") if part})
     bad = [k for k in ks if not 2 <= k <= 256]
     if not ks or bad:
-        raise argparse.ArgumentTypeError(f"k must be 2 to 256 (pngquant's range), got {bad or 'none'}")
+        raise argparse.ArgumentTypeError(
+            f"k must be 2 to 256 (pngquant's range), got {bad or 'none'}")
     return ks
 
 
@@ -154,11 +155,13 @@ def versions(tools, kmquant):
     found = {"python": platform.python_version()}
     for tool in tools:
         if tool.needs == "kmquant":
-            found["kmquant"] = (first_line([str(kmquant), "--version"]) or "?").removeprefix("kmquant ")
+            line = first_line([str(kmquant), "--version"]) or "?"  # "kmquant 0.1.0"
+            found["kmquant"] = line.removeprefix("kmquant ")
         elif tool.needs == "pngquant":
             found["pngquant"] = first_line(["pngquant", "--version"])
         elif tool.needs == "imagemagick":
-            line = first_line(["convert", "--version"]) or "?"  # "Version: ImageMagick 6.9.11-60 Q16 …"
+            # "Version: ImageMagick 6.9.11-60 Q16 x86_64 …"
+            line = first_line(["convert", "--version"]) or "?"
             found["imagemagick"] = " ".join(line.split()[2:4])
         elif REQUIREMENTS[tool.needs][0] == "module":
             module = __import__(REQUIREMENTS[tool.needs][1])
@@ -177,14 +180,16 @@ def cpu_name():
 
 
 def header(title, images, skipped, ks, tool_versions):
-    left_out = [f"Left out: {', '.join(skipped)}."] if skipped else []
-    return [f"## {title}", "",
-            f"{len(images)} image{'s' if len(images) != 1 else ''} "
-            f"({', '.join(p.name for p in images[:6])}{', …' if len(images) > 6 else ''}), "
-            f"k = {', '.join(map(str, ks))}; {cpu_name()}, {os.cpu_count()} logical CPUs; "
-            f"{datetime.date.today().isoformat()}.",
-            "Versions: " + ", ".join(f"{name} {version}" for name, version in tool_versions.items())
-            + "."] + left_out + ["", "Command: `" + " ".join(["bench/peers.py"] + sys.argv[1:]) + "`"]
+    from peers_report import plural
+    names = ", ".join(p.name for p in images[:6]) + (", …" if len(images) > 6 else "")
+    lines = [f"## {title}", "",
+             f"{plural(len(images), 'image')} ({names}), k = {', '.join(map(str, ks))}; "
+             f"{cpu_name()}, {os.cpu_count()} logical CPUs; {datetime.date.today().isoformat()}.",
+             "Versions: " + ", ".join(f"{name} {version}"
+                                      for name, version in tool_versions.items()) + "."]
+    if skipped:
+        lines.append(f"Left out: {', '.join(skipped)}.")
+    return lines + ["", "Command: `" + " ".join(["bench/peers.py"] + sys.argv[1:]) + "`"]
 
 
 # --- one measurement ---------------------------------------------------------------------
@@ -242,7 +247,8 @@ def run_compare(args, tools, images, scratch):
     out_dir.mkdir()
     for index, (path, original) in enumerate(load_images(images, skipped), 1):
         used.append(path)
-        png_path = as_png(path, original, scratch) if any(t.needs == "pngquant" for t in tools) else path
+        needs_png = any(t.needs == "pngquant" for t in tools)
+        png_path = as_png(path, original, scratch) if needs_png else path
         for k in args.ks:
             job = Job(path, png_path, original, k, out_dir, args.kmquant, args.seed)
             for tool in tools:
@@ -256,8 +262,8 @@ def run_compare(args, tools, images, scratch):
                            for t in tools]
     legend += ["", "MSE and PSNR are recomputed by peers.py from each output (decoded by Pillow, "
                "as RGB) against the input decoded by Pillow; PSNR is averaged per image. "
-               "time ÷ kmquant: median over images of the per-image ratio; MSE ÷ kmquant: ratio of "
-               "the mean MSEs over the images both tools succeeded on; kmquant MSE ≤ tool's: "
+               "time ÷ kmquant: median over images of the per-image ratio; MSE ÷ kmquant: ratio "
+               "of the mean MSEs over the images both tools succeeded on; kmquant MSE ≤ tool's: "
                "images where kmquant's error is at most the tool's. A run whose output has more "
                "than k colours counts as failed."]
     failures = [r for r in records if not r["ok"]]

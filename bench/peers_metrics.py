@@ -50,7 +50,8 @@ def distortion(output, original):
 
 
 def distinct_colors(rgb):
-    packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+    channels = rgb.astype(np.uint32)
+    packed = (channels[..., 0] << 16) | (channels[..., 1] << 8) | channels[..., 2]
     return int(np.unique(packed).size)
 
 

@@ -21,7 +21,12 @@ def fmt_seconds(seconds):
 def fmt_ratio(ratio):
     if ratio is None or math.isnan(ratio):
         return "—"
-    return f"{ratio:.0f}×" if ratio >= 100 else f"{ratio:.1f}×" if ratio >= 10 else f"{ratio:.2f}×"
+    digits = 0 if ratio >= 100 else 1 if ratio >= 10 else 2
+    return f"{ratio:.{digits}f}×"
+
+
+def plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def fmt_number(value, digits):
@@ -94,7 +99,8 @@ def summarize(records, tools, ks, images):
     peers = [t for t in tools if t != KMQUANT]
     summary = {}
     for k in ks:
-        wins, compared, losses = best_peer_wins(records, peers, k) if KMQUANT in tools else (0, 0, [])
+        wins, compared, losses = (best_peer_wins(records, peers, k) if KMQUANT in tools
+                                  else (0, 0, []))
         summary[k] = {"tools": [tool_summary(records, t, k, images) for t in tools],
                       "best_peer_wins": wins, "best_peer_compared": compared,
                       "losses": [{"image": i, "best_peer": p, "peer_mse": pm, "kmquant_mse": km}
@@ -113,7 +119,8 @@ def compare_markdown(summary, header, legend, failures):
             not_worse = ("—" if row["kmquant_not_worse"] is None
                          else f"{row['kmquant_not_worse']}/{row['compared']}")
             lines.append(
-                f"| {row['tool']} | {row['ok']}/{row['images']} | {fmt_seconds(row['median_seconds'])} "
+                f"| {row['tool']} | {row['ok']}/{row['images']} "
+                f"| {fmt_seconds(row['median_seconds'])} "
                 f"| {fmt_ratio(row['time_ratio'])} | {fmt_number(row['mean_mse'], 2)} "
                 f"| {fmt_number(row['mse_ratio'], 3)} | {fmt_number(row['mean_psnr'], 2)} "
                 f"| {not_worse} |")
@@ -142,16 +149,18 @@ def sweep_markdown(per_image, per_k, header, legend):
         if not row["ok"]:
             lines.append(f"| {row['image']} | failed: {row['error']} | | | | | |")
             continue
+        worse = ", ".join(map(str, row["worse_ks"]))
+        verdict = "yes" if row["mse_not_worse"] else f"no: k = {worse}"
         lines.append(
-            f"| {row['image']} | {row['kmquant_kmeans_seconds']:.4f} "
+            f"| {row['image']} | {fmt_seconds(row['kmquant_kmeans_seconds'])} "
             f"| {fmt_seconds(row['sklearn_seconds'])} | {fmt_ratio(row['ratio'])} "
-            f"| {fmt_seconds(row['sweep_wall_seconds'])} | {row['peak_rss_mb']:.0f} "
-            f"| {'yes' if row['mse_not_worse'] else 'no: k = ' + ', '.join(map(str, row['worse_ks']))} |")
+            f"| {fmt_seconds(row['sweep_wall_seconds'])} | {row['peak_rss_mb']:.0f} | {verdict} |")
     done = [r for r in per_image if r["ok"]]
     if done:
         ratios = [r["ratio"] for r in done]
         lines += ["", f"Median ratio {fmt_ratio(statistics.median(ratios))} (lowest "
-                  f"{fmt_ratio(min(ratios))}) over {len(done)} images; MSE ≤ sklearn-1 at every k "
+                  f"{fmt_ratio(min(ratios))}) over {plural(len(done), 'image')}; "
+                  "MSE ≤ sklearn-1 at every k "
                   f"on {sum(r['mse_not_worse'] for r in done)} of {len(done)}; median sweep wall "
                   f"{fmt_seconds(statistics.median(r['sweep_wall_seconds'] for r in done))} s.", "",
                   "| k | kmquant mean MSE | sklearn-1 mean MSE | kmquant ≤ sklearn-1 |",
