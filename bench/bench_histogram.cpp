@@ -1,5 +1,5 @@
 // Counting unique colours (kmquant::count_colors): the one pass over every pixel that all later
-// work is built on, on the sample photo and on a 14.6-megapixel image with millions of colours.
+// work is built on, on the sample photo and on a synthetic 14.6-megapixel image.
 #include <benchmark/benchmark.h>
 
 #include "inputs.hpp"

@@ -22,8 +22,8 @@ namespace kmquant::bench {
 [[nodiscard]] const std::vector<std::uint8_t>& sample_png_bytes();
 
 /// A synthetic photo-like image the size of the project's large test image (5400×2700,
-/// 14.6 megapixels): smooth gradients under deterministic noise, so it has millions of unique
-/// colours, as a large photo does. The same pixels on every run and platform.
+/// 14.6 megapixels): smooth gradients under deterministic noise, with hundreds of thousands of
+/// unique colours, as a large photo has. The same pixels on every run and platform.
 [[nodiscard]] const Image& large_image();
 
 /// A 32-colour result for the large image without running k-means on it: each channel cut into
