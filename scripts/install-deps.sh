@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Install kmquant's build dependencies from Debian 12's packages (and, with --test, what the
-# tests need too). Uses sudo when not run as root. Installs nothing that is already there.
+# Install kmquant's build dependencies from Debian 12's packages; with --test, what the tests
+# need too (the CI presets also compile the benchmarks); with --bench, what the benchmarks and
+# bench/peers.py's peer quantizers need. Uses sudo when not run as root. Installs nothing that
+# is already there.
+#   scripts/install-deps.sh [--test] [--bench]
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
   libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev)
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil)
-fi
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil
+      libbenchmark-dev) ;;
+    --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn
+      python3-opencv pngquant imagemagick) ;;
+    *) echo "install-deps: unknown option $option (known: --test, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

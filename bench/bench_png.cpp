@@ -1,0 +1,57 @@
+// PNG writing — the indexed PNGs of a sweep at their bit depths (k = 2: 1 bit, 16: 4 bits,
+// 256: 8 bits) and the truecolour original.png — and, for the whole-process budget, decoding
+// the sample PNG from memory.
+#include <benchmark/benchmark.h>
+
+#include "inputs.hpp"
+
+namespace kmquant::bench {
+namespace {
+
+void encode_indexed(benchmark::State& state, const Result& quantized) {
+  std::size_t bytes = 0;
+  for ([[maybe_unused]] auto _ : state) {
+    const std::vector<std::uint8_t> png = encode_indexed_png(quantized);
+    bytes = png.size();
+    benchmark::DoNotOptimize(png.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(quantized.indices.size()));
+  state.counters["png_bytes"] = static_cast<double>(bytes);
+}
+
+void encode_indexed_sample(benchmark::State& state) {
+  encode_indexed(state, sample_result(static_cast<unsigned>(state.range(0))));
+}
+
+void encode_indexed_large(benchmark::State& state) { encode_indexed(state, large_result()); }
+
+void encode_truecolor(benchmark::State& state, const Image& (*image)()) {
+  const Image& rgb = image();
+  std::size_t bytes = 0;
+  for ([[maybe_unused]] auto _ : state) {
+    const std::vector<std::uint8_t> png = encode_png(rgb);
+    bytes = png.size();
+    benchmark::DoNotOptimize(png.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rgb.pixel_count()));
+  state.counters["png_bytes"] = static_cast<double>(bytes);
+}
+
+void decode_sample(benchmark::State& state) {
+  const std::vector<std::uint8_t>& bytes = sample_png_bytes();
+  for ([[maybe_unused]] auto _ : state) {
+    const LoadedImage loaded = decode_image(bytes, "kodim23.png");
+    benchmark::DoNotOptimize(loaded.image.pixels.data());
+  }
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(sample_image().pixel_count()));
+}
+
+BENCHMARK(encode_indexed_sample)->Arg(2)->Arg(16)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(encode_indexed_large)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode_truecolor, kodim23, sample_image)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(encode_truecolor, synthetic_14_6mp, large_image)->Unit(benchmark::kMillisecond);
+BENCHMARK(decode_sample)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace kmquant::bench
