@@ -12,13 +12,14 @@ namespace kmquant::detail {
 Plan plan_for(const Options& options, unsigned k) {
   const unsigned effort = options.effort;
   Plan plan;
-  // effort 1: the splitting start alone; then up to 2·effort k-means++ starts, fewer for large k.
-  const unsigned by_k = (effort - 1) * 64 / std::max(k, 1u);
-  plan.restarts = options.restarts != 0 ? options.restarts : std::min(2 * (effort - 1), by_k);
+  // effort 1: the splitting start alone; then up to 4·(effort − 1) k-means++ starts, fewer for
+  // large k.
+  const unsigned by_k = (effort - 1) * 256 / std::max(k, 1u);
+  plan.restarts = options.restarts != 0 ? options.restarts : std::min(4 * (effort - 1), by_k);
   // scikit-learn's choice for greedy k-means++: 2 + ⌊ln k⌋ candidates a step.
   plan.candidates = 2 + static_cast<unsigned>(std::log(static_cast<double>(k)));
-  plan.trial_points = std::max<std::size_t>(4096, std::size_t{32} * k);
-  plan.finalists = effort >= 5 && k <= 32 ? 2 : 1;
+  plan.trial_points = std::clamp<std::size_t>(std::size_t{64} * k, 1024, 16384);
+  plan.finalists = effort < 3 ? 1 : (k <= 32 ? 3 : (k <= 128 ? 2 : 1));
   return plan;
 }
 

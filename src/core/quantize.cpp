@@ -96,7 +96,7 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   detail::ReducedColors reduced;
   detail::WeightedColors trial_points = points;
   if (points.colors.size() > plan.trial_points) {
-    reduced = detail::coarsen(points, plan.trial_points);
+    reduced = detail::summarise_by_splitting(points, plan.trial_points);
     if (reduced.colors.size() > k) trial_points = reduced.view();
   }
   std::vector<std::vector<detail::Centroid>> starts =

@@ -15,10 +15,12 @@ struct ReducedColors {
   [[nodiscard]] WeightedColors view() const { return {colors, weights}; }
 };
 
-/// Merge the points into cells of a grid coarse enough for at most max_points cells (cells of
-/// 4, 8, 16 … values per channel): each occupied cell becomes one point, at the rounded
-/// weighted mean of its points (which stays inside the cell, so cells stay distinct), weighing
-/// what they weighed together.
-[[nodiscard]] ReducedColors coarsen(const WeightedColors& points, std::size_t max_points);
+/// Summarise the points by at most max_points boxes of variance_split: each box becomes one
+/// point at its rounded weighted mean, weighing what its points weighed together. Boxes adapt
+/// to the colours (small where they are dense), so the summary keeps the shape of k-means'
+/// objective far better than a grid of the same size. Boxes are disjoint and hold their mean,
+/// but two boxes' rounded means can coincide: the summary may repeat a colour.
+[[nodiscard]] ReducedColors summarise_by_splitting(const WeightedColors& points,
+                                                   std::size_t max_points);
 
 }  // namespace kmquant::detail

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/kmeans.hpp"
+#include "core/reduce.hpp"
 
 namespace kmquant::detail {
 namespace {
@@ -44,8 +45,18 @@ struct Box {
 void find_best_split(const WeightedColors& points, std::span<const std::uint32_t> order, Box& box) {
   box.gain = 0;
   const double whole = box.moments.explained();
+  std::array<Moments, 256> bins;  // cleared only over the box's range of values
   for (std::size_t axis = 0; axis < 3; ++axis) {
-    std::array<Moments, 256> bins{};
+    std::size_t low = 255;
+    std::size_t high = 0;
+    for (std::size_t p = box.begin; p < box.end; ++p) {
+      const std::size_t value = channel(points.colors[order[p]], axis);
+      low = std::min(low, value);
+      high = std::max(high, value);
+    }
+    if (low == high) continue;  // one value on this axis: nothing to cut
+    std::fill(bins.begin() + static_cast<std::ptrdiff_t>(low),
+              bins.begin() + static_cast<std::ptrdiff_t>(high) + 1, Moments{});
     for (std::size_t p = box.begin; p < box.end; ++p) {
       const Rgb8& c = points.colors[order[p]];
       Moments& bin = bins[channel(c, axis)];
@@ -56,10 +67,9 @@ void find_best_split(const WeightedColors& points, std::span<const std::uint32_t
       bin.sum[2] += w * c.b;
     }
     Moments left;
-    for (std::size_t value = 0; value < 255; ++value) {
+    for (std::size_t value = low; value < high; ++value) {
       if (bins[value].weight == 0) continue;
       left.add(bins[value]);
-      if (left.weight == box.moments.weight) break;  // nothing left for the right side
       Moments right = box.moments;
       right.weight -= left.weight;
       for (std::size_t ch = 0; ch < 3; ++ch) right.sum[ch] -= left.sum[ch];
@@ -92,11 +102,15 @@ Box make_box(const WeightedColors& points, std::span<const std::uint32_t> order,
 
 }  // namespace
 
-std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
-  std::vector<std::uint32_t> order(points.colors.size());
+namespace {
+
+/// Split the points into at most `count` boxes, greedily by the largest squared-error gain.
+std::vector<Box> split_boxes(const WeightedColors& points, std::size_t count,
+                             std::vector<std::uint32_t>& order) {
+  order.resize(points.colors.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::vector<Box> boxes{make_box(points, order, 0, order.size())};
-  while (boxes.size() < k) {
+  while (boxes.size() < count) {
     const auto best = std::max_element(boxes.begin(), boxes.end(),
                                        [](const Box& a, const Box& b) { return a.gain < b.gain; });
     if (best->gain <= 0) break;  // every box holds a single colour
@@ -109,6 +123,14 @@ std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
     *best = make_box(points, order, box.begin, split);
     boxes.push_back(make_box(points, order, split, box.end));
   }
+  return boxes;
+}
+
+}  // namespace
+
+std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
+  std::vector<std::uint32_t> order;
+  const std::vector<Box> boxes = split_boxes(points, k, order);
   std::vector<Centroid> centres;
   centres.reserve(boxes.size());
   for (const Box& box : boxes) {
@@ -118,6 +140,24 @@ std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
                        static_cast<double>(box.moments.sum[2]) / w});
   }
   return centres;
+}
+
+ReducedColors summarise_by_splitting(const WeightedColors& points, std::size_t max_points) {
+  std::vector<std::uint32_t> order;
+  const std::vector<Box> boxes = split_boxes(points, max_points, order);
+  ReducedColors reduced;
+  reduced.colors.reserve(boxes.size());
+  reduced.weights.reserve(boxes.size());
+  for (const Box& box : boxes) {
+    const auto w = box.moments.weight;
+    const auto mean = [&](std::int64_t sum) {
+      return static_cast<std::uint8_t>((2 * sum + w) / (2 * w));
+    };
+    reduced.colors.push_back(
+        {mean(box.moments.sum[0]), mean(box.moments.sum[1]), mean(box.moments.sum[2])});
+    reduced.weights.push_back(static_cast<std::uint32_t>(w));
+  }
+  return reduced;
 }
 
 }  // namespace kmquant::detail

@@ -149,21 +149,23 @@ TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
   }
 }
 
-TEST(AcceleratedKMeans, CoarseningKeepsWeightAndStaysInsideCells) {
+TEST(AcceleratedKMeans, SummaryKeepsTheWeightInAtMostTheBoxesAsked) {
   const Histogram histogram = count_colors(sample_image());
   const detail::WeightedColors points = points_of(histogram);
-  const detail::ReducedColors reduced = detail::coarsen(points, 4096);
-  ASSERT_LE(reduced.colors.size(), 4096u);
-  ASSERT_GT(reduced.colors.size(), 100u);
+  const detail::ReducedColors summary = detail::summarise_by_splitting(points, 1024);
+  EXPECT_EQ(summary.colors.size(), 1024u);
+  ASSERT_EQ(summary.weights.size(), summary.colors.size());
   std::uint64_t total = 0;
-  for (std::uint32_t w : reduced.weights) total += w;
+  for (std::uint32_t w : summary.weights) total += w;
   EXPECT_EQ(total, sample_image().pixel_count());
-  const std::set<std::uint32_t> distinct = [&] {
-    std::set<std::uint32_t> s;
-    for (const Rgb8& c : reduced.colors) s.insert(std::uint32_t{c.r} << 16 | c.g << 8 | c.b);
-    return s;
-  }();
-  EXPECT_EQ(distinct.size(), reduced.colors.size());
+  // The summary's centres are those of variance_split, rounded.
+  const std::vector<detail::Centroid> centres = detail::variance_split(points, 1024);
+  ASSERT_EQ(centres.size(), summary.colors.size());
+  for (std::size_t j = 0; j < centres.size(); ++j) {
+    EXPECT_NEAR(summary.colors[j].r, centres[j][0], 0.5);
+    EXPECT_NEAR(summary.colors[j].g, centres[j][1], 0.5);
+    EXPECT_NEAR(summary.colors[j].b, centres[j][2], 0.5);
+  }
 }
 
 TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
