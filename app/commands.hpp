@@ -25,6 +25,7 @@ struct SweepSettings {
   std::vector<unsigned> ks = {2, 4, 8, 16, 32};
   std::filesystem::path out_dir = "kmquant-out";
   QuantizeFlags quantize;
+  bool save_original = false;
   bool json = false;
 };
 

@@ -53,7 +53,7 @@ int run_compress(const CompressSettings& settings) {
     check_output_free(settings);
 
     const Options options = options_from(settings.quantize);
-    const Histogram histogram = count_colors(input.rgb);
+    const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
     const Result result = quantize(input.rgb, histogram, settings.k, options);
     std::vector<std::uint8_t> png = encode_indexed_png(result);
 

@@ -14,8 +14,9 @@ namespace fs = std::filesystem;
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   CLI::App* sweep = app.add_subcommand(
       "sweep",
-      "Quantize one image for several k and compare: writes original.png, kK.png for each k, "
-      "grid.png, results.csv and results.json, and prints the table");
+      "Quantize one image for several k and compare: writes kK.png for each k, grid.png, "
+      "results.csv and results.json (and original.png with --save-original), and prints the "
+      "table");
   sweep->add_option("image", settings.image,
                     "PNG, JPEG or WebP image (default: the sample photo kodim23.png)");
   sweep->add_option("-k,--colors", settings.ks, "Comma-separated numbers of colours, each 1 to 256")
@@ -24,6 +25,8 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   sweep->add_option("-o,--out-dir", settings.out_dir, "Folder for the outputs (created if needed)")
       ->default_str("kmquant-out");
   add_quantize_flags(*sweep, settings.quantize);
+  sweep->add_flag("--save-original", settings.save_original,
+                  "Also write original.png: the 8-bit RGB image the errors are measured against");
   sweep->add_flag("--json", settings.json, "Print one JSON object instead of the table");
   return sweep;
 }
@@ -46,14 +49,15 @@ struct SweepOutputs {
 
 SweepOutputs quantize_all(const Input& input, const SweepSettings& settings) {
   SweepOutputs out;
-  const Histogram histogram = count_colors(input.rgb);
+  const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
   out.results =
       sweep(input.rgb, histogram, distinct_in_order(settings.ks), options_from(settings.quantize));
   out.table = table_for(input, histogram.colors.size(), settings.quantize.seed);
   return out;
 }
 
-std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outputs) {
+std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outputs,
+                                    unsigned threads) {
   std::vector<GridPanel> panels;
   panels.push_back({&input.rgb, nullptr, "original · 24 bits/px"});
   for (std::size_t i = 0; i < outputs.results.size(); ++i) {
@@ -62,7 +66,9 @@ std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outp
   const std::string title = input.path.filename().string() + " · " +
                             std::to_string(input.rgb.width) + "×" +
                             std::to_string(input.rgb.height) + " · k-means colour quantization";
-  return render_comparison_grid(panels, title);
+  GridStyle style;
+  style.threads = threads;
+  return render_comparison_grid(panels, title, style);
 }
 
 /// The encoded files of a sweep: the original and every version as PNG, and the figure.
@@ -72,21 +78,26 @@ struct EncodedFiles {
   std::vector<std::uint8_t> grid;
 };
 
-/// Encode everything, the original (the largest single job) on a thread of its own when more
-/// than one thread is allowed. The figure needs the PNG sizes for its labels, so it comes last.
+/// Encode everything, the original (if asked for: the largest single job) on a thread of its
+/// own when more than one thread is allowed. The figure needs the PNG sizes for its labels, so
+/// it comes last.
 EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
                         const std::vector<std::string>& names) {
   EncodedFiles files;
-  auto encode_original = [&] { files.original = encode_png(input.rgb); };
+  auto encode_original = [&] {
+    if (settings.save_original) files.original = encode_png(input.rgb);
+  };
   std::future<void> original;
-  if (settings.quantize.threads != 1) original = std::async(std::launch::async, encode_original);
+  if (settings.save_original && settings.quantize.threads != 1) {
+    original = std::async(std::launch::async, encode_original);
+  }
   files.versions.reserve(outputs.results.size());
   for (std::size_t i = 0; i < outputs.results.size(); ++i) {
     files.versions.push_back(encode_indexed_png(outputs.results[i]));
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
                                                     files.versions.back().size(), names[i]));
   }
-  files.grid = draw_grid(input, outputs);
+  files.grid = draw_grid(input, outputs, settings.quantize.threads);
   if (original.valid()) {
     original.get();
   } else {
@@ -115,7 +126,9 @@ int run_sweep(const SweepSettings& settings) {
 
     ensure_directory(settings.out_dir);
     OutputFiles files(path);
-    files.add(settings.out_dir / "original.png", std::move(encoded.original));
+    if (settings.save_original) {
+      files.add(settings.out_dir / "original.png", std::move(encoded.original));
+    }
     for (std::size_t i = 0; i < names.size(); ++i)
       files.add(names[i], std::move(encoded.versions[i]));
     files.add(settings.out_dir / "grid.png", std::move(encoded.grid));
@@ -128,10 +141,9 @@ int run_sweep(const SweepSettings& settings) {
       std::fputs(json.c_str(), stdout);
     } else {
       std::fputs(format_table(outputs.table).c_str(), stdout);
-      std::printf(
-          "wrote original.png, %zu quantized PNGs, grid.png, results.csv and results.json "
-          "to %s\n",
-          names.size(), settings.out_dir.c_str());
+      std::printf("wrote %s%zu quantized PNGs, grid.png, results.csv and results.json to %s\n",
+                  settings.save_original ? "original.png, " : "", names.size(),
+                  settings.out_dir.c_str());
     }
     return exit_ok;
   } catch (const Error& error) {

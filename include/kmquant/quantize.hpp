@@ -19,8 +19,10 @@ struct Histogram {
   std::vector<std::uint32_t> pixel_color;  ///< per pixel (row-major): its index into colors
 };
 
-/// Count the unique colours of an RGB image. Throws Error(invalid_argument) for RGBA input.
-[[nodiscard]] Histogram count_colors(const Image& rgb);
+/// Count the unique colours of an RGB image, on up to `threads` threads for large images (0: one
+/// per hardware thread; the result never depends on it). Throws Error(invalid_argument) for
+/// RGBA input.
+[[nodiscard]] Histogram count_colors(const Image& rgb, unsigned threads = 0);
 
 /// One quantized version of an image.
 struct Result {

@@ -23,6 +23,7 @@ struct GridPanel {
 struct GridStyle {
   unsigned panel_width = 384;  ///< each picture is scaled to this width (aspect kept); pixels
   unsigned columns = 3;        ///< panels per row
+  unsigned threads = 0;        ///< threads shrinking pictures (0: one per hardware thread)
 };
 
 /// Draw the panels side by side, row after row, each labelled, under a title line; returns

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/parallel.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 
@@ -85,34 +86,71 @@ class ColorTable {
 }  // namespace
 }  // namespace detail
 
-Histogram count_colors(const Image& rgb) {
+namespace {
+
+/// Images this large are counted in parts on several threads.
+constexpr std::size_t min_pixels_per_part = std::size_t{1} << 20;
+
+/// One part of the image counted on its own: per pixel an id into its own table.
+struct CountedPart {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  detail::ColorTable table;
+};
+
+}  // namespace
+
+Histogram count_colors(const Image& rgb, unsigned threads) {
   detail::check_rgb_image(rgb);
   const std::size_t n = rgb.pixel_count();
   Histogram histogram;
   histogram.pixel_color.resize(n);
 
-  detail::ColorTable table;
-  const std::uint8_t* p = rgb.pixels.data();
-  for (std::size_t i = 0; i < n; ++i, p += 3) {
-    histogram.pixel_color[i] = table.id_of(detail::pack_rgb(p[0], p[1], p[2]));
-  }
+  const std::size_t part_count =
+      std::clamp<std::size_t>(n / min_pixels_per_part, 1, detail::resolve_threads(threads));
+  std::vector<CountedPart> parts(part_count);
+  detail::parallel_for(part_count, threads, [&](std::size_t p) {
+    CountedPart& part = parts[p];
+    part.begin = p * n / part_count;
+    part.end = (p + 1) * n / part_count;
+    const std::uint8_t* pixel = rgb.pixels.data() + 3 * part.begin;
+    for (std::size_t i = part.begin; i < part.end; ++i, pixel += 3) {
+      histogram.pixel_color[i] = part.table.id_of(detail::pack_rgb(pixel[0], pixel[1], pixel[2]));
+    }
+  });
 
-  // Sort the unique colours by value and renumber the pixels accordingly.
-  const std::vector<std::uint32_t>& keys = table.keys_by_id();
-  std::vector<std::uint32_t> order(keys.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
-  std::vector<std::uint32_t> rank(keys.size());
-  histogram.colors.resize(keys.size());
-  for (std::uint32_t r = 0; r < order.size(); ++r) {
-    rank[order[r]] = r;
-    histogram.colors[r] = detail::unpack_rgb(keys[order[r]]);
+  // The unique colours of all parts, sorted by value: the histogram then does not depend on
+  // hash order nor on how the image was split.
+  std::vector<std::uint32_t> keys;
+  for (const CountedPart& part : parts) {
+    keys.insert(keys.end(), part.table.keys_by_id().begin(), part.table.keys_by_id().end());
   }
-  histogram.counts.assign(keys.size(), 0);
-  for (std::uint32_t& id : histogram.pixel_color) {
-    id = rank[id];
-    ++histogram.counts[id];
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  histogram.colors.resize(keys.size());
+  for (std::size_t r = 0; r < keys.size(); ++r) histogram.colors[r] = detail::unpack_rgb(keys[r]);
+
+  // Renumber each part's pixels by rank, counting as we go.
+  std::vector<std::vector<std::uint32_t>> part_counts(part_count);
+  detail::parallel_for(part_count, threads, [&](std::size_t p) {
+    const CountedPart& part = parts[p];
+    const std::vector<std::uint32_t>& local = part.table.keys_by_id();
+    std::vector<std::uint32_t> rank(local.size());
+    for (std::size_t id = 0; id < local.size(); ++id) {
+      rank[id] = static_cast<std::uint32_t>(std::lower_bound(keys.begin(), keys.end(), local[id]) -
+                                            keys.begin());
+    }
+    std::vector<std::uint32_t>& counts = part_counts[p];
+    counts.assign(keys.size(), 0);
+    for (std::size_t i = part.begin; i < part.end; ++i) {
+      std::uint32_t& id = histogram.pixel_color[i];
+      id = rank[id];
+      ++counts[id];
+    }
+  });
+  histogram.counts = std::move(part_counts.front());
+  for (std::size_t p = 1; p < part_count; ++p) {
+    for (std::size_t c = 0; c < keys.size(); ++c) histogram.counts[c] += part_counts[p][c];
   }
   return histogram;
 }

@@ -18,8 +18,10 @@ Plan plan_for(const Options& options, unsigned k) {
   plan.restarts = options.restarts != 0 ? options.restarts : std::min(4 * (effort - 1), by_k);
   // scikit-learn's choice for greedy k-means++: 2 + ⌊ln k⌋ candidates a step.
   plan.candidates = 2 + static_cast<unsigned>(std::log(static_cast<double>(k)));
-  plan.trial_points = std::clamp<std::size_t>(std::size_t{64} * k, 1024, 16384);
-  plan.finalists = effort < 3 ? 1 : (k <= 32 ? 3 : (k <= 128 ? 2 : 1));
+  plan.trial_points = std::clamp<std::size_t>(std::size_t{32} * k, 1024, 4096);
+  plan.finalists = effort < 3 ? 1 : (k <= 32 ? 2 : 1);
+  // Nudged roundings matter at small k, where one palette entry covers many pixels.
+  plan.roundings = effort < 3 ? 1 : (k <= 8 ? 16 : (k <= 16 ? 8 : (k <= 64 ? 2 : 1)));
   return plan;
 }
 

@@ -12,6 +12,7 @@ struct Plan {
   unsigned candidates = 1;       ///< candidates per k-means++ step
   std::size_t trial_points = 0;  ///< starts are tried on at most this many (coarsened) colours
   std::size_t finalists = 1;     ///< the best trials finished on all colours
+  unsigned roundings = 1;        ///< 8-bit finishes tried per finalist (1: plain rounding)
 };
 
 /// The plan for one k.

@@ -69,23 +69,42 @@ std::uint64_t written_error(const detail::WeightedColors& points,
   return sum;
 }
 
-/// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
-/// rounded centroids: the written image's error is what the last stage minimises.
-Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centroid> start,
-                 const Options& options, unsigned threads) {
-  detail::Clustering floating =
-      detail::lloyd(points, std::move(start), options.max_iterations, threads);
-  start = std::move(floating.centroids);
-  for (detail::Centroid& centroid : start) {
-    for (double& channel : centroid) channel = std::round(channel);
+/// The float centroids nudged by a small, fixed, per-variant offset before rounding: variant 0
+/// rounds them as they are. Lloyd over 8-bit colours ends in a local optimum of its own, and
+/// which one depends on where the rounding puts it; a few nudged roundings find better ones.
+std::vector<detail::Centroid> rounded(const std::vector<detail::Centroid>& centroids,
+                                      unsigned variant) {
+  std::vector<detail::Centroid> out = centroids;
+  std::uint64_t state = restart_seed(0, variant);
+  for (detail::Centroid& centroid : out) {
+    for (double& channel : centroid) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
+      const double nudge = variant == 0 ? 0.0 : static_cast<double>(state >> 11) * 0x1.0p-53 - 0.5;
+      channel = std::clamp(std::round(channel + nudge), 0.0, 255.0);
+    }
   }
-  Candidate candidate;
-  candidate.clustering = detail::lloyd(points, std::move(start), options.max_iterations, threads,
-                                       detail::Update::rounded_mean);
-  candidate.iterations = floating.iterations + candidate.clustering.iterations;
-  candidate.clustering.converged = candidate.clustering.converged && floating.converged;
-  candidate.squared_error = written_error(points, candidate.clustering);
-  return candidate;
+  return out;
+}
+
+/// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
+/// rounded centroids (and from plan.roundings − 1 nudged roundings), keeping the least written
+/// error: that, not the float centroids' error, is what the image shows.
+Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centroid> start,
+                 const Options& options, const detail::Plan& plan, unsigned threads) {
+  const detail::Clustering floating =
+      detail::lloyd(points, std::move(start), options.max_iterations, threads);
+  Candidate best;
+  for (unsigned variant = 0; variant < plan.roundings; ++variant) {
+    Candidate candidate;
+    candidate.clustering =
+        detail::lloyd(points, rounded(floating.centroids, variant), options.max_iterations, threads,
+                      detail::Update::rounded_mean);
+    candidate.iterations = floating.iterations + candidate.clustering.iterations;
+    candidate.clustering.converged = candidate.clustering.converged && floating.converged;
+    candidate.squared_error = written_error(points, candidate.clustering);
+    if (variant == 0 || candidate.squared_error < best.squared_error) best = std::move(candidate);
+  }
+  return best;
 }
 
 /// Try every start on the (possibly coarsened) colours, finish the best few on all colours,
@@ -113,10 +132,10 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   const std::vector<std::size_t> finalists = best_of(scores, plan.finalists);
   std::vector<Candidate> finished(finalists.size());
   const unsigned inner_threads = finalists.size() >= threads ? 1 : threads;
-  detail::parallel_for(finalists.size(), finalists.size() >= threads ? threads : 1,
-                       [&](std::size_t f) {
-                         finished[f] = finish(points, starts[finalists[f]], options, inner_threads);
-                       });
+  detail::parallel_for(
+      finalists.size(), finalists.size() >= threads ? threads : 1, [&](std::size_t f) {
+        finished[f] = finish(points, starts[finalists[f]], options, plan, inner_threads);
+      });
   std::size_t winner = 0;
   for (std::size_t f = 1; f < finished.size(); ++f) {
     if (finished[f].squared_error < finished[winner].squared_error) winner = f;

@@ -20,9 +20,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kmquant/encode.hpp"
@@ -279,12 +281,37 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
 // edges, and interpolating would blur them into colours that are not in the palette — exactly
 // what the figure must not show. We do enlarge (rather than draw small images at their own size)
 // so every panel of a figure keeps the width the caller asked for.
-void draw_picture(cairo_t* context, const GridPanel& panel, const Box& box) {
+SurfacePtr picture_surface(const GridPanel& panel, const Box& box) {
   const PixelReader reader(panel);
-  const PictureSize size = reader.size();
+  return reader.size().width > static_cast<std::uint32_t>(box.width) ? shrunk_surface(reader, box)
+                                                                     : full_size_surface(reader);
+}
+
+/// Every panel's picture, made on several threads: shrinking a large picture means reading all
+/// its pixels, the figure's main cost for a large image.
+std::vector<SurfacePtr> picture_surfaces(std::span<const GridPanel> panels, const Layout& layout,
+                                         unsigned threads) {
+  std::vector<SurfacePtr> surfaces(panels.size());
+  const unsigned workers =
+      std::max(1u, std::min<unsigned>(threads == 0 ? std::thread::hardware_concurrency() : threads,
+                                      static_cast<unsigned>(panels.size())));
+  auto work = [&](unsigned worker) {
+    for (std::size_t i = worker; i < panels.size(); i += workers) {
+      surfaces[i] = picture_surface(panels[i], layout.pictures[i]);
+    }
+  };
+  std::vector<std::future<void>> helpers;
+  for (unsigned worker = 1; worker < workers; ++worker) {
+    helpers.push_back(std::async(std::launch::async, work, worker));
+  }
+  work(0);
+  for (auto& helper : helpers) helper.get();
+  return surfaces;
+}
+
+void draw_picture(cairo_t* context, cairo_surface_t* picture, PictureSize size, const Box& box) {
   const bool shrink = size.width > static_cast<std::uint32_t>(box.width);
-  const SurfacePtr picture = shrink ? shrunk_surface(reader, box) : full_size_surface(reader);
-  const PatternPtr pattern{cairo_pattern_create_for_surface(picture.get())};
+  const PatternPtr pattern{cairo_pattern_create_for_surface(picture)};
   check(cairo_pattern_status(pattern.get()));
   cairo_matrix_t figure_to_picture;
   const double scale_x = shrink ? 1.0 : size.width / static_cast<double>(box.width);
@@ -353,12 +380,13 @@ void draw_label(cairo_t* context, const std::string& label, const Box& box) {
 }
 
 void draw_figure(cairo_t* context, std::span<const GridPanel> panels, const std::string& title,
-                 const Layout& layout) {
+                 const Layout& layout, unsigned threads) {
+  const std::vector<SurfacePtr> pictures = picture_surfaces(panels, layout, threads);
   cairo_set_source_rgb(context, 1, 1, 1);
   cairo_paint(context);
   draw_title(context, title, layout);
   for (std::size_t i = 0; i < panels.size(); ++i) {
-    draw_picture(context, panels[i], layout.pictures[i]);
+    draw_picture(context, pictures[i].get(), size_of(panels[i]), layout.pictures[i]);
     draw_frame(context, layout.pictures[i]);
     draw_label(context, panels[i].label, layout.pictures[i]);
   }
@@ -401,7 +429,7 @@ std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> pane
   check(cairo_surface_status(figure.get()));
   const ContextPtr context{cairo_create(figure.get())};
   check(cairo_status(context.get()));
-  draw_figure(context.get(), panels, title, layout);
+  draw_figure(context.get(), panels, title, layout, style.threads);
   check(cairo_status(context.get()));
   return encode_png(surface_to_image(figure.get()));
 }

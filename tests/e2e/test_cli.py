@@ -41,7 +41,7 @@ def test_no_subcommand_is_a_usage_error(run):
 # --- the sweep ----------------------------------------------------------------------------
 
 def test_sweep_on_the_sample_by_default(run, tmp_path):
-    result = run("sweep", cwd=tmp_path)
+    result = run("sweep", "--save-original", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "kmquant-out"
     assert listing(out) == sorted(
@@ -57,7 +57,7 @@ def test_sweep_on_the_sample_by_default(run, tmp_path):
 
 
 def test_sweep_json_matches_results_json(run, tmp_path):
-    result = run("sweep", SAMPLE, "-k", "3,7", "-o", tmp_path / "o", "--json", check=True)
+    result = run("sweep", "--save-original", SAMPLE, "-k", "3,7", "-o", tmp_path / "o", "--json", check=True)
     printed = json.loads(result.stdout)
     written = json.loads((tmp_path / "o" / "results.json").read_text())
     assert printed == written
@@ -66,7 +66,7 @@ def test_sweep_json_matches_results_json(run, tmp_path):
 
 def test_sweep_is_deterministic(run, tmp_path):
     for name in ("a", "b"):
-        run("sweep", SAMPLE, "-k", "4,16", "--seed", "9", "-o", tmp_path / name, check=True)
+        run("sweep", "--save-original", SAMPLE, "-k", "4,16", "--seed", "9", "-o", tmp_path / name, check=True)
     for name in ("original.png", "k4.png", "k16.png", "grid.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     a, b = (json.loads((tmp_path / d / "results.json").read_text()) for d in ("a", "b"))
@@ -77,14 +77,14 @@ def test_sweep_is_deterministic(run, tmp_path):
 
 
 def test_sweep_repeated_k_is_written_once(run, tmp_path):
-    run("sweep", SAMPLE, "-k", "4,4,2", "-o", tmp_path, check=True)
+    run("sweep", "--save-original", SAMPLE, "-k", "4,4,2", "-o", tmp_path, check=True)
     report = json.loads((tmp_path / "results.json").read_text())
     assert [r["k"] for r in report["results"]] == [4, 2]
 
 
 def test_sweep_on_fewer_colours_than_k_is_lossless(run, tmp_path):
     image = TEST_DATA / "basn3p02.png"  # a 4-colour palette image
-    result = run("sweep", image, "-k", "2,4,8", "-o", tmp_path, check=True)
+    result = run("sweep", "--save-original", image, "-k", "2,4,8", "-o", tmp_path, check=True)
     report = check_sweep_outputs(tmp_path, [2, 4, 8], image)
     assert [r["lossless"] for r in report["results"]] == [False, True, True]
     assert "lossless" in result.stdout
@@ -93,7 +93,7 @@ def test_sweep_on_fewer_colours_than_k_is_lossless(run, tmp_path):
 @pytest.mark.parametrize("name", sorted(p.name for p in TEST_DATA.glob("*.png")))
 def test_sweep_on_every_png_kind(run, tmp_path, name):
     image = TEST_DATA / name
-    run("sweep", image, "-k", "1,2,5", "-o", tmp_path, check=True)
+    run("sweep", "--save-original", image, "-k", "1,2,5", "-o", tmp_path, check=True)
     w, h, depth, colour_type = png_header(image)
     check_sweep_outputs(tmp_path, [1, 2, 5], image, check_input=depth != 16 or colour_type == 0)
 
@@ -108,7 +108,7 @@ def test_sweep_on_every_png_kind(run, tmp_path, name):
 ])
 def test_sweep_on_each_kind_of_shared_image(run, tmp_path, relative):
     image = shared_image(relative)
-    result = run("sweep", image, "-o", tmp_path, check=True)
+    result = run("sweep", "--save-original", image, "-o", tmp_path, check=True)
     check_sweep_outputs(tmp_path, DEFAULT_KS, image, check_input=not relative.endswith("c16.png"))
     if "150dpi" in relative:  # the RGBA images
         assert "transparency" in result.stderr
@@ -116,7 +116,7 @@ def test_sweep_on_each_kind_of_shared_image(run, tmp_path, relative):
 
 def test_desert_with_enough_colours_is_exact(run, tmp_path):
     image = shared_image("extra/desert-landscape_72dpi.png")
-    run("sweep", image, "-k", "64,128", "-o", tmp_path, check=True)
+    run("sweep", "--save-original", image, "-k", "64,128", "-o", tmp_path, check=True)
     report = check_sweep_outputs(tmp_path, [64, 128], image)
     assert report["unique_colors"] == 81
     assert report["results"][1]["colors"] == 81 and report["results"][1]["mse"] == 0
@@ -138,7 +138,7 @@ def test_compress_json_matches_the_sweep(run, tmp_path):
     result = run("compress", SAMPLE, "-k", "8", "-o", tmp_path / "c.png", "--json", check=True)
     single = json.loads(result.stdout)
     assert len(single["results"]) == 1
-    run("sweep", SAMPLE, "-k", "8", "-o", tmp_path / "s", check=True)
+    run("sweep", "--save-original", SAMPLE, "-k", "8", "-o", tmp_path / "s", check=True)
     swept = json.loads((tmp_path / "s" / "results.json").read_text())
     assert single["results"][0]["mse"] == swept["results"][0]["mse"]
     assert (tmp_path / "c.png").read_bytes() == (tmp_path / "s" / "k8.png").read_bytes()
@@ -168,7 +168,7 @@ def test_sweep_never_overwrites_its_input(run, tmp_path):
     image = tmp_path / "original.png"  # the name the sweep gives its copy of the input
     shutil.copy(SAMPLE, image)
     before = image.read_bytes()
-    result = run("sweep", image, "-k", "2", "-o", tmp_path)
+    result = run("sweep", "--save-original", image, "-k", "2", "-o", tmp_path)
     assert result.returncode == 4 and "input" in result.stderr
     assert image.read_bytes() == before
     assert listing(tmp_path) == ["original.png"]
@@ -208,7 +208,7 @@ def test_bad_inputs_fail_cleanly(run, tmp_path, command):
 
 @pytest.mark.parametrize("ks", ["0", "257", "2,0", "-3", "abc", ""])
 def test_k_out_of_range_is_a_usage_error(run, tmp_path, ks):
-    result = run("sweep", SAMPLE, "-k", ks, "-o", tmp_path / "o")
+    result = run("sweep", "--save-original", SAMPLE, "-k", ks, "-o", tmp_path / "o")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("kmquant: ")
     assert not (tmp_path / "o").exists()
@@ -223,7 +223,7 @@ def test_compress_k_out_of_range(run, tmp_path):
 def test_unwritable_output_folder(run, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the folder should be")
-    result = run("sweep", SAMPLE, "-k", "2", "-o", blocker / "out")
+    result = run("sweep", "--save-original", SAMPLE, "-k", "2", "-o", blocker / "out")
     assert result.returncode == 4, result.stderr
     assert str(blocker) in result.stderr
     result = run("compress", SAMPLE, "-k", "2", "-o", tmp_path / "no" / "such" / "o.png")
@@ -232,6 +232,6 @@ def test_unwritable_output_folder(run, tmp_path):
 
 
 def test_output_in_proc_is_refused(run):
-    result = run("sweep", SAMPLE, "-k", "2", "-o", "/proc/kmquant-out")
+    result = run("sweep", "--save-original", SAMPLE, "-k", "2", "-o", "/proc/kmquant-out")
     assert result.returncode == 4
     assert "/proc/kmquant-out" in result.stderr
