@@ -73,7 +73,16 @@ struct CentroidMotion {
   std::uint32_t farthest = 0;    // the centroid that moved most
   double max_drift = 0;          // its drift
   double second_max_drift = 0;   // the largest drift of the others
+  // With many centroids: each one's nearest others, and how far the rest at least are.
+  std::vector<std::uint32_t> neighbours;  // neighbour_count per centroid
+  std::vector<double> reach;              // per centroid: distance to its nearest non-neighbour
 };
+
+/// From this many centroids on, and with at least this many colours a centroid (the lists cost
+/// k² a step), a search first tries the own centroid's neighbours.
+constexpr std::size_t min_centroids_for_neighbours = 64;
+constexpr std::size_t min_points_per_centroid_for_neighbours = 64;
+constexpr std::size_t neighbour_count = 16;
 
 double distance_between(const Centroid& a, const Centroid& b) {
   const double dr = a[0] - b[0];
@@ -82,12 +91,32 @@ double distance_between(const Centroid& a, const Centroid& b) {
   return std::sqrt(dr * dr + dg * dg + db * db);
 }
 
+/// Each centroid's neighbour_count nearest others (by distance, then number) and the distance
+/// to the nearest of the rest: no centroid outside the list is closer than that.
+void find_neighbours(const std::vector<double>& gap, std::size_t k, CentroidMotion& motion) {
+  motion.neighbours.resize(k * neighbour_count);
+  motion.reach.resize(k);
+  std::vector<std::pair<double, std::uint32_t>> others(k - 1);
+  for (std::size_t a = 0; a < k; ++a) {
+    std::size_t o = 0;
+    for (std::uint32_t j = 0; j < k; ++j) {
+      if (j != a) others[o++] = {gap[a * k + j], j};
+    }
+    std::nth_element(others.begin(), others.begin() + neighbour_count, others.end());
+    for (std::size_t m = 0; m < neighbour_count; ++m) {
+      motion.neighbours[a * neighbour_count + m] = others[m].second;
+    }
+    motion.reach[a] = others[neighbour_count].first;
+  }
+}
+
 CentroidMotion measure_motion(const std::vector<Centroid>& before,
-                              const std::vector<Centroid>& after) {
+                              const std::vector<Centroid>& after, bool with_neighbours) {
   const std::size_t k = after.size();
   CentroidMotion motion;
   motion.drift.resize(k);
   motion.half_gap.assign(k, std::numeric_limits<double>::infinity());
+  std::vector<double> gap(k * k, 0.0);  // distances between the centroids
   for (std::uint32_t j = 0; j < k; ++j) {
     motion.drift[j] = distance_between(before[j], after[j]);
     if (motion.drift[j] > motion.max_drift) {
@@ -98,12 +127,36 @@ CentroidMotion measure_motion(const std::vector<Centroid>& before,
       motion.second_max_drift = motion.drift[j];
     }
     for (std::size_t other = 0; other < j; ++other) {
-      const double half = 0.5 * distance_between(after[j], after[other]);
-      motion.half_gap[j] = std::min(motion.half_gap[j], half);
-      motion.half_gap[other] = std::min(motion.half_gap[other], half);
+      const double distance = distance_between(after[j], after[other]);
+      gap[j * k + other] = gap[other * k + j] = distance;
+      motion.half_gap[j] = std::min(motion.half_gap[j], 0.5 * distance);
+      motion.half_gap[other] = std::min(motion.half_gap[other], 0.5 * distance);
     }
   }
+  if (with_neighbours) find_neighbours(gap, k, motion);
   return motion;
+}
+
+/// The nearest two centroids of a colour whose own centroid is at squared distance own_squared,
+/// looking at the own centroid's neighbours only. Exact when it returns true: every other
+/// centroid is then provably farther than the second found (reach − own distance > second).
+bool nearest_among_neighbours(const Rgb8& colour, std::uint32_t own, double own_squared,
+                              const std::vector<Centroid>& centroids, const CentroidMotion& motion,
+                              NearestTwo& out) {
+  out = {own, own_squared, std::numeric_limits<double>::infinity()};
+  const std::uint32_t* neighbours = motion.neighbours.data() + own * neighbour_count;
+  for (std::size_t m = 0; m < neighbour_count; ++m) {
+    const std::uint32_t j = neighbours[m];
+    const double d = squared_distance(colour, centroids[j]);
+    if (d < out.first || (d == out.first && j < out.index)) {
+      out.second = out.first;
+      out.first = d;
+      out.index = j;
+    } else {
+      out.second = std::min(out.second, d);
+    }
+  }
+  return std::sqrt(out.second) + bound_margin < motion.reach[own] - std::sqrt(own_squared);
 }
 
 /// Work over the colours in fixed chunks, on several threads when there are enough colours.
@@ -150,9 +203,14 @@ std::size_t reassign(const WeightedColors& points, const std::vector<Centroid>& 
       const std::uint32_t i = out.candidates[c];
       const std::uint32_t own = state.labels[i];
       // Tighten the upper bound to the exact distance; maybe that is proof enough.
-      state.upper[i] = std::sqrt(squared_distance(points.colors[i], centroids[own]));
+      const double own_squared = squared_distance(points.colors[i], centroids[own]);
+      state.upper[i] = std::sqrt(own_squared);
       if (state.upper[i] + bound_margin < std::max(motion.half_gap[own], state.lower[i])) continue;
-      const NearestTwo nearest = nearest_two(points.colors[i], table);
+      NearestTwo nearest;
+      if (motion.neighbours.empty() || !nearest_among_neighbours(points.colors[i], own, own_squared,
+                                                                 centroids, motion, nearest)) {
+        nearest = nearest_two(points.colors[i], table);
+      }
       state.upper[i] = std::sqrt(nearest.first);
       state.lower[i] = std::sqrt(nearest.second);
       if (nearest.index == own) continue;
@@ -230,6 +288,8 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
   PointState state{
       std::vector<std::uint32_t>(n), std::vector<double>(n), std::vector<double>(n), {}};
   CentroidTable table(centroids);
+  const bool with_neighbours = centroids.size() >= min_centroids_for_neighbours &&
+                               n >= min_points_per_centroid_for_neighbours * centroids.size();
   assign_all(points, table, state, threads);
   ClusterSums sums = sum_clusters(points, state.labels, centroids.size());
 
@@ -243,7 +303,7 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
     if (result.converged || result.iterations == max_iterations) break;
     ++result.iterations;
     for (std::size_t j = 0; j < centroids.size(); ++j) table.set(j, centroids[j]);
-    const CentroidMotion motion = measure_motion(before, centroids);
+    const CentroidMotion motion = measure_motion(before, centroids, with_neighbours);
     result.converged = reassign(points, centroids, table, motion, state, sums, threads) == 0;
   }
   result.centroids = std::move(centroids);

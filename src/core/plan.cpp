@@ -14,7 +14,7 @@ Plan plan_for(const Options& options, unsigned k) {
   Plan plan;
   // effort 1: the splitting start alone; then up to 4·(effort − 1) k-means++ starts, fewer for
   // large k.
-  const unsigned by_k = (effort - 1) * 256 / std::max(k, 1u);
+  const unsigned by_k = (effort - 1) * 128 / std::max(k, 1u);
   plan.restarts = options.restarts != 0 ? options.restarts : std::min(4 * (effort - 1), by_k);
   // scikit-learn's choice for greedy k-means++: 2 + ⌊ln k⌋ candidates a step.
   plan.candidates = 2 + static_cast<unsigned>(std::log(static_cast<double>(k)));

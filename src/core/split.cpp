@@ -1,6 +1,7 @@
 // A deterministic k-means start: greedy variance-minimising splits of the colour set.
 #include <algorithm>
 #include <array>
+#include <queue>
 
 #include "core/kmeans.hpp"
 #include "core/reduce.hpp"
@@ -110,18 +111,26 @@ std::vector<Box> split_boxes(const WeightedColors& points, std::size_t count,
   order.resize(points.colors.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::vector<Box> boxes{make_box(points, order, 0, order.size())};
-  while (boxes.size() < count) {
-    const auto best = std::max_element(boxes.begin(), boxes.end(),
-                                       [](const Box& a, const Box& b) { return a.gain < b.gain; });
-    if (best->gain <= 0) break;  // every box holds a single colour
-    const Box box = *best;
+  // The box to cut next: the largest gain, the lowest-numbered box on a tie.
+  const auto later = [&](std::size_t a, std::size_t b) {
+    return boxes[a].gain < boxes[b].gain || (boxes[a].gain == boxes[b].gain && a > b);
+  };
+  std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(later)> queue(later);
+  queue.push(0);
+  while (boxes.size() < count && !queue.empty()) {
+    const std::size_t chosen = queue.top();
+    queue.pop();
+    if (boxes[chosen].gain <= 0) break;  // every box holds a single colour
+    const Box box = boxes[chosen];
     const auto middle = std::partition(
         order.begin() + static_cast<std::ptrdiff_t>(box.begin),
         order.begin() + static_cast<std::ptrdiff_t>(box.end),
         [&](std::uint32_t i) { return channel(points.colors[i], box.axis) <= box.cut; });
     const auto split = static_cast<std::size_t>(middle - order.begin());
-    *best = make_box(points, order, box.begin, split);
+    boxes[chosen] = make_box(points, order, box.begin, split);
     boxes.push_back(make_box(points, order, split, box.end));
+    queue.push(chosen);
+    queue.push(boxes.size() - 1);
   }
   return boxes;
 }
