@@ -15,6 +15,7 @@ struct SweepSettings {
   std::filesystem::path out_dir = "kmquant-out";
   std::uint64_t seed = 0;
   bool json = false;
+  bool html = false;  ///< also write report.html
 };
 
 struct CompressSettings {

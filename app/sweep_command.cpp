@@ -12,7 +12,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   CLI::App* sweep = app.add_subcommand(
       "sweep",
       "Quantize one image for several k and compare: writes original.png, kK.png for each k, "
-      "grid.png, results.csv and results.json, and prints the table");
+      "grid.png, results.csv, results.json (and report.html with --html), and prints the table");
   sweep->add_option("image", settings.image,
                     "PNG, JPEG or WebP image (default: the sample photo kodim23.png)");
   sweep->add_option("-k,--colors", settings.ks, "Comma-separated numbers of colours, each 1 to 256")
@@ -22,6 +22,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
       ->default_str("kmquant-out");
   sweep->add_option("--seed", settings.seed, "Seed of the k-means++ start")->default_str("0");
   sweep->add_flag("--json", settings.json, "Print one JSON object instead of the table");
+  sweep->add_flag("--html", settings.html,
+                  "Also write report.html: the figure, the table and rate-distortion plots on "
+                  "one self-contained page");
   return sweep;
 }
 
@@ -88,7 +91,11 @@ int run_sweep(const SweepSettings& settings) {
           make_result_row(result, input.info.file_bytes, png.size(), file.string()));
       files.add(file, std::move(png));
     }
-    files.add(settings.out_dir / "grid.png", draw_grid(input, outputs));
+    std::vector<std::uint8_t> grid = draw_grid(input, outputs);
+    if (settings.html) {
+      files.add(settings.out_dir / "report.html", bytes_of(format_html(outputs.table, grid)));
+    }
+    files.add(settings.out_dir / "grid.png", std::move(grid));
     const std::string json = format_json(outputs.table);
     files.add(settings.out_dir / "results.csv", bytes_of(format_csv(outputs.table)));
     files.add(settings.out_dir / "results.json", bytes_of(json));
@@ -99,9 +106,9 @@ int run_sweep(const SweepSettings& settings) {
     } else {
       std::fputs(format_table(outputs.table).c_str(), stdout);
       std::printf(
-          "wrote original.png, %zu quantized PNGs, grid.png, results.csv and results.json "
+          "wrote original.png, %zu quantized PNGs, grid.png, results.csv%s and results.json "
           "to %s\n",
-          outputs.results.size(), settings.out_dir.c_str());
+          outputs.results.size(), settings.html ? ", report.html" : "", settings.out_dir.c_str());
     }
     return exit_ok;
   } catch (const Error& error) {
