@@ -32,17 +32,15 @@ void bind_options(py::module_& module) {
                      "(default 1000).");
 }
 
-std::vector<py::ssize_t> label_shape(const Result& result) { return {result.height, result.width}; }
-
 py::array labels_view(const py::object& self) {
   const auto& result = self.cast<const Result&>();
-  return read_only_view(result.indices.data(), label_shape(result), self);
+  return read_only_view(result.indices.data(), {result.height, result.width}, self);
 }
 
 py::array palette_view(const py::object& self) {
   const auto& result = self.cast<const Result&>();
   const auto colors = static_cast<py::ssize_t>(result.palette.size());
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): Rgb8 is three bytes, r g b
+  // Rgb8 is three bytes, r g b (see the static_assert above): the palette is an (n, 3) array.
   return read_only_view(reinterpret_cast<const std::uint8_t*>(result.palette.data()), {colors, 3},
                         self);
 }
