@@ -141,9 +141,9 @@ def test_chromium_renders_the_page_and_its_plots(run, tmp_path):
     artifacts.mkdir(parents=True, exist_ok=True)
     screenshot = artifacts / "report-chromium.png"
     screenshot.unlink(missing_ok=True)
-    chromium("--window-size=1280,1500", f"--screenshot={screenshot}", url, cwd=tmp_path)
+    chromium("--window-size=1280,1800", f"--screenshot={screenshot}", url, cwd=tmp_path)
     with Image.open(screenshot) as image:
-        assert image.size == (1280, 1500)
+        assert image.size == (1280, 1800)
         pixels = np.asarray(image.convert("RGB"))
     # The photos of the figure were drawn: a page of text and lines has few colours.
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 5000
