@@ -27,6 +27,7 @@ struct SweepSettings {
   QuantizeFlags quantize;
   bool save_original = false;
   bool json = false;
+  bool html = false;  ///< also write report.html
 };
 
 struct CompressSettings {

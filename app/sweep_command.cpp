@@ -15,8 +15,8 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   CLI::App* sweep = app.add_subcommand(
       "sweep",
       "Quantize one image for several k and compare: writes kK.png for each k, grid.png, "
-      "results.csv and results.json (and original.png with --save-original), and prints the "
-      "table");
+      "results.csv and results.json (and original.png with --save-original, report.html with "
+      "--html), and prints the table");
   sweep->add_option("image", settings.image,
                     "PNG, JPEG or WebP image (default: the sample photo kodim23.png)");
   sweep->add_option("-k,--colors", settings.ks, "Comma-separated numbers of colours, each 1 to 256")
@@ -28,6 +28,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   sweep->add_flag("--save-original", settings.save_original,
                   "Also write original.png: the 8-bit RGB image the errors are measured against");
   sweep->add_flag("--json", settings.json, "Print one JSON object instead of the table");
+  sweep->add_flag("--html", settings.html,
+                  "Also write report.html: the figure, the table and rate-distortion plots on "
+                  "one self-contained page");
   return sweep;
 }
 
@@ -129,8 +132,12 @@ int run_sweep(const SweepSettings& settings) {
     if (settings.save_original) {
       files.add(settings.out_dir / "original.png", std::move(encoded.original));
     }
-    for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t i = 0; i < names.size(); ++i) {
       files.add(names[i], std::move(encoded.versions[i]));
+    }
+    if (settings.html) {
+      files.add(settings.out_dir / "report.html", bytes_of(format_html(outputs.table, encoded.grid)));
+    }
     files.add(settings.out_dir / "grid.png", std::move(encoded.grid));
     const std::string json = format_json(outputs.table);
     files.add(settings.out_dir / "results.csv", bytes_of(format_csv(outputs.table)));
@@ -141,9 +148,9 @@ int run_sweep(const SweepSettings& settings) {
       std::fputs(json.c_str(), stdout);
     } else {
       std::fputs(format_table(outputs.table).c_str(), stdout);
-      std::printf("wrote %s%zu quantized PNGs, grid.png, results.csv and results.json to %s\n",
+      std::printf("wrote %s%zu quantized PNGs, grid.png, results.csv%s and results.json to %s\n",
                   settings.save_original ? "original.png, " : "", names.size(),
-                  settings.out_dir.c_str());
+                  settings.html ? ", report.html" : "", settings.out_dir.c_str());
     }
     return exit_ok;
   } catch (const Error& error) {

@@ -8,11 +8,13 @@ set -euo pipefail
 
 packages=(g++ cmake make pkg-config
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
-  libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev)
+  libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev
+  pybind11-dev python3-dev python3-numpy)
 for option in "$@"; do
   case "$option" in
     --test) packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil
-      libbenchmark-dev) ;;
+      libbenchmark-dev python3-pandas python3-sklearn python3-dask python3-distributed
+      python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium) ;;
     --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn
       python3-opencv pngquant imagemagick) ;;
     *) echo "install-deps: unknown option $option (known: --test, --bench)" >&2; exit 2 ;;

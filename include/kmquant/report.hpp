@@ -79,4 +79,13 @@ struct ResultTable {
 /// The table as one JSON object (psnr is null where it is infinite).
 [[nodiscard]] std::string format_json(const ResultTable& table, int indent = 2);
 
+/// The report of a sweep as one self-contained HTML page (it loads nothing, runs no script):
+/// a heading describing the input, the comparison figure `grid_png` (from
+/// render_comparison_grid) embedded as a data: URI, the table, and two rate–distortion plots
+/// drawn as inline SVG, PSNR against bits per pixel and against the real PNG size, one point
+/// per k (lossless rows, of infinite PSNR, are in the table but not plotted). Where a row has a
+/// file, its k links to that file's name, relative: the page expects to sit beside the PNGs.
+[[nodiscard]] std::string format_html(const ResultTable& table,
+                                      std::span<const std::uint8_t> grid_png);
+
 }  // namespace kmquant

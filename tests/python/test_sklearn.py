@@ -1,0 +1,43 @@
+"""kmquant's k-means against scikit-learn's: on the sample photo, kmquant's MSE is no worse
+than that of sklearn.cluster.KMeans(n_init=10) (Debian: python3-sklearn; skipped without it).
+
+Both are scored the same way, as kmquant scores itself: centroids rounded to 8 bits, every
+pixel written as the rounded colour of its cluster, MSE over pixels and channels. sklearn runs
+on the image's unique colours weighted by their pixel counts: the same objective as on every
+pixel (kmquant does the same), several times faster."""
+import numpy as np
+import pytest
+
+import kmquant
+from conftest import SAMPLE, pillow_rgb
+
+cluster = pytest.importorskip("sklearn.cluster", reason="python3-sklearn is not installed")
+
+
+@pytest.fixture(scope="module")
+def pixels():
+    return pillow_rgb(SAMPLE)
+
+
+def sklearn_mse(image, k):
+    flat = image.reshape(-1, 3).astype(np.int64)
+    packed = flat[:, 0] << 16 | flat[:, 1] << 8 | flat[:, 2]
+    unique, pixel_colour, counts = np.unique(packed, return_inverse=True, return_counts=True)
+    colours = np.stack([unique >> 16, unique >> 8 & 255, unique & 255], axis=1).astype(float)
+    fit = cluster.KMeans(n_clusters=k, n_init=10, random_state=0).fit(colours,
+                                                                      sample_weight=counts)
+    palette = np.clip(np.rint(fit.cluster_centers_), 0, 255)
+    written = palette[fit.labels_[pixel_colour]]
+    return float(np.mean((written - flat) ** 2))
+
+
+# k = 4 and 16 keep this test to about 20 s; kmquant's k-means++ start with a single Lloyd run
+# lands 0.2 % (k = 4) and 3.8 % (k = 16) above sklearn's best of ten starts on this photo.
+@pytest.mark.xfail(strict=False, raises=AssertionError,
+                   reason="issue 4: the k-means core's quality (restarts) is being improved; one "
+                          "k-means++ start is not yet as good as sklearn's best of 10")
+@pytest.mark.parametrize("k", [4, 16])
+def test_mse_no_worse_than_sklearn_kmeans_n_init_10(pixels, k):
+    ours = kmquant.quantize(pixels, k).mse
+    theirs = sklearn_mse(pixels, k)
+    assert ours <= theirs * (1 + 1e-9), f"k = {k}: kmquant MSE {ours:.3f}, sklearn {theirs:.3f}"
