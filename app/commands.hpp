@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kmquant/image.hpp"
+
 namespace kmquant::cli {
 
 struct SweepSettings {
@@ -15,6 +17,7 @@ struct SweepSettings {
   std::filesystem::path out_dir = "kmquant-out";
   std::uint64_t seed = 0;
   bool json = false;
+  Limits limits;
 };
 
 struct CompressSettings {
@@ -24,6 +27,7 @@ struct CompressSettings {
   std::uint64_t seed = 0;
   bool json = false;
   bool force = false;
+  Limits limits;
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);

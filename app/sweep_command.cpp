@@ -22,6 +22,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
       ->default_str("kmquant-out");
   sweep->add_option("--seed", settings.seed, "Seed of the k-means++ start")->default_str("0");
   sweep->add_flag("--json", settings.json, "Print one JSON object instead of the table");
+  add_limit_options(*sweep, settings.limits);
   return sweep;
 }
 
@@ -75,7 +76,7 @@ int run_sweep(const SweepSettings& settings) {
   try {
     check_ks(settings.ks);
     const fs::path path = settings.image.empty() ? sample_image_path() : fs::path(settings.image);
-    const Input input = load_input(path);
+    const Input input = load_input(path, settings.limits);
     SweepOutputs outputs = quantize_all(input, settings);
 
     ensure_directory(settings.out_dir);
