@@ -1,10 +1,11 @@
 // Independent references for the I/O tests: reading files without kmquant, walking PNG
 // chunks, and decoding PNG with libpng's simplified API — a separate code path from the
-// classic API kmquant uses.
+// classic API kmquant uses; and a scratch folder for tests that write files.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <png.h>
+#include <stdlib.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -176,5 +177,30 @@ inline Bytes as_rgba(const Image& image) {
   }
   return rgba;
 }
+
+/// A fresh, empty folder for one test, removed afterwards.
+class FolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "kmquant-io-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    folder_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::permissions(folder_, fs::perms::owner_all, fs::perm_options::add, ignored);
+    fs::remove_all(folder_, ignored);
+  }
+  [[nodiscard]] std::vector<std::string> folder_contents() const {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder_)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  fs::path folder_;
+};
 
 }  // namespace kmquant::io_testing

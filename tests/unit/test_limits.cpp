@@ -21,7 +21,7 @@
 namespace kmquant {
 namespace {
 
-using namespace io_testing;  // NOLINT(google-build-using-namespace): the test's vocabulary
+using namespace io_testing;
 
 fs::path bad_file(const std::string& name) { return test_data("bad") / name; }
 
