@@ -5,9 +5,7 @@
 
 #include <array>
 #include <csignal>
-#include <cstdint>
 #include <cstdio>
-#include <limits>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -54,11 +52,25 @@ fs::path sample_image_path() {
                                     "); give an image to work on");
 }
 
+namespace {
+
+/// A CLI11 check: 1 to 19 decimal digits, not starting with 0. CLI11 alone would read "-1"
+/// into an unsigned option as 2^64 − 1, "010" as octal, and 2^64 as 2^64 − 1.
+std::string positive_whole_number(const std::string& value) {
+  if (!value.empty() && value.size() <= 19 && value.front() != '0' &&
+      value.find_first_not_of("0123456789") == std::string::npos) {
+    return {};
+  }
+  return "expected a whole number of at least 1, got " + value;
+}
+
+}  // namespace
+
 void add_limit_options(CLI::App& command, Limits& limits) {
   command
       .add_option("--max-pixels", limits.max_pixels,
                   "Refuse an input of more pixels (width × height) than this")
-      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
+      ->check(positive_whole_number)
       ->capture_default_str();
 }
 

@@ -71,13 +71,16 @@ inline void append_be32(Bytes& bytes, std::uint32_t value) {
   }
 }
 
+/// The chunks of a PNG up to IEND, or up to the first chunk that runs past the end of the file.
 inline std::vector<PngChunk> png_chunks(const Bytes& png) {
   std::vector<PngChunk> chunks;
   for (std::size_t offset = 8; offset + 12 <= png.size();) {
     const std::uint32_t length = read_be32(png, offset);
+    if (length > png.size() - offset - 12) break;
     chunks.push_back({std::string(png.begin() + static_cast<std::ptrdiff_t>(offset) + 4,
                                   png.begin() + static_cast<std::ptrdiff_t>(offset) + 8),
                       offset, length});
+    if (chunks.back().type == "IEND") break;
     offset += 12 + std::size_t{length};
   }
   return chunks;

@@ -144,9 +144,16 @@ add("png_iccp_bomb.png", "load",
 add("png_trailing_garbage.png", "load", "a valid image followed by 1000 bytes of garbage",
     rgb_png + bytes(range(256)) * 3 + bytes(232))
 add("png_palette_index_out_of_range.png", "load",
-    "4-colour palette, pixels using index 200 (libpng gives black)",
+    "4-colour palette, pixels using index 200 (libpng decodes them as black)",
     png_image(4, 2, b"\0\0\1\2\3" + b"\0\200\200\3\3", depth=8, colour_type=3,
               extra=[(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9]))]))
+add("png_palette_index_at_end.png", "load", "4-colour palette, pixels using index 3",
+    png_image(4, 2, b"\0\0\1\2\3" + b"\0\3\3\3\3", depth=8, colour_type=3,
+              extra=[(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9]))]))
+add("png_palette_index_out_of_range_2bit.png", "load",
+    "2-bit, 3-colour palette, a pixel using index 3 (libpng decodes it as black)",
+    png_image(4, 1, b"\0\x1b", depth=2, colour_type=3,
+              extra=[(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255]))]))
 add("png_1x1.png", "load", "1x1 RGB",
     png_image(1, 1, b"\0\x12\x34\x56"))
 add("png_1x1_grey_1bit.png", "load", "1x1 greyscale, 1 bit",
