@@ -7,7 +7,10 @@ packages=(g++ cmake make pkg-config
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
   libcli11-dev nlohmann-json3-dev libgtest-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil)
+  # libclang-rt-14-dev: the sanitizer and libFuzzer runtimes (only recommended by clang);
+  # llvm: llvm-symbolizer, for sanitizer reports with function names and lines.
+  packages+=(clang clang-format clang-tidy libclang-rt-14-dev llvm
+    python3 python3-pytest python3-numpy python3-pil)
 fi
 
 missing=()

@@ -94,7 +94,8 @@ struct PngHeader {
 std::uint64_t min_compressed_bytes(const PngHeader& header) {
   constexpr std::uint64_t max_deflate_ratio = 1032;
   const std::uint64_t pixels = std::uint64_t{header.width} * header.height;
-  const auto bits_per_pixel = static_cast<std::uint64_t>(header.bit_depth * header.channels);
+  const auto bits_per_pixel =
+      static_cast<std::uint64_t>(header.bit_depth) * static_cast<std::uint64_t>(header.channels);
   // Divided first so that no product can overflow; rounding down only makes the bound weaker.
   return pixels / (8 * max_deflate_ratio) * bits_per_pixel;
 }
