@@ -77,7 +77,10 @@ namespace detail {
 TemporaryFile::TemporaryFile(const std::filesystem::path& destination) : destination_(destination) {
   const std::filesystem::path folder =
       destination.has_parent_path() ? destination.parent_path() : ".";
-  const std::string prefix = "." + destination.filename().string() + ".kmquant-";
+  // Built up with += rather than "." + name + …, which trips GCC 12's false -Wrestrict.
+  std::string prefix = ".";
+  prefix += destination.filename().string();
+  prefix += ".kmquant-";
   Registry& files = registry();
   const std::lock_guard lock(files.mutex);
   int error = ECANCELED;
