@@ -61,7 +61,8 @@ void on_jpeg_message(j_common_ptr cinfo, int level) {
 // that calls this monitor at each step, with input_scan_number counting the scans begun.
 void on_jpeg_progress(j_common_ptr cinfo) {
   JpegErrorHandler& handler = handler_of(cinfo);
-  if (handler.decompressor->input_scan_number <= static_cast<int>(handler.max_scans)) return;
+  // input_scan_number is an int from 0 up.
+  if (static_cast<unsigned>(handler.decompressor->input_scan_number) <= handler.max_scans) return;
   handler.over_scan_limit = true;
   std::snprintf(handler.message, sizeof handler.message,
                 "more than %u scans, the limit for one JPEG", handler.max_scans);

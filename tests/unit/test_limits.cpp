@@ -213,6 +213,7 @@ TEST(LimitsJpegScans, TheLimitCountsEveryScan) {
               (void)decode_image(bytes, "p.jpg", Limits{.max_jpeg_scans = scans - 1});
             }).kind(),
             ErrorKind::limit);
+  EXPECT_NO_THROW((void)decode_image(bytes, "p.jpg", Limits{.max_jpeg_scans = UINT32_MAX}));
   // A baseline JPEG has one scan.
   EXPECT_NO_THROW(
       (void)load_image(test_data("synthetic_baseline.jpg"), Limits{.max_jpeg_scans = 1}));
