@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kmquant/image.hpp"
+
 namespace kmquant::cli {
 
 /// The k-means settings both commands take (see kmquant::Options for what they mean).
@@ -28,6 +30,7 @@ struct SweepSettings {
   bool save_original = false;
   bool json = false;
   bool html = false;  ///< also write report.html
+  Limits limits;
 };
 
 struct CompressSettings {
@@ -37,6 +40,7 @@ struct CompressSettings {
   QuantizeFlags quantize;
   bool json = false;
   bool force = false;
+  Limits limits;
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);

@@ -1,10 +1,14 @@
 #include "common.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <string>
 #include <system_error>
+#include <thread>
 
 namespace kmquant::cli {
 namespace fs = std::filesystem;
@@ -48,8 +52,30 @@ fs::path sample_image_path() {
                                     "); give an image to work on");
 }
 
-Input load_input(const fs::path& path) {
-  LoadedImage loaded = load_image(path);
+namespace {
+
+/// A CLI11 check: 1 to 19 decimal digits, not starting with 0. CLI11 alone would read "-1"
+/// into an unsigned option as 2^64 − 1, "010" as octal, and 2^64 as 2^64 − 1.
+std::string positive_whole_number(const std::string& value) {
+  if (!value.empty() && value.size() <= 19 && value.front() != '0' &&
+      value.find_first_not_of("0123456789") == std::string::npos) {
+    return {};
+  }
+  return "expected a whole number of at least 1, got " + value;
+}
+
+}  // namespace
+
+void add_limit_options(CLI::App& command, Limits& limits) {
+  command
+      .add_option("--max-pixels", limits.max_pixels,
+                  "Refuse an input of more pixels (width × height) than this")
+      ->check(positive_whole_number)
+      ->capture_default_str();
+}
+
+Input load_input(const fs::path& path, const Limits& limits) {
+  LoadedImage loaded = load_image(path, limits);
   Input input{path, {}, loaded.info};
   if (loaded.image.has_alpha()) {
     std::fprintf(stderr,
@@ -116,19 +142,10 @@ void OutputFiles::add(const fs::path& path, std::vector<std::uint8_t> bytes) {
 }
 
 void OutputFiles::write_all() {
-  std::vector<fs::path> written;
-  try {
-    for (const Pending& file : pending_) {
-      write_file_atomic(file.path, file.bytes);
-      written.push_back(file.path);
-    }
-  } catch (const Error&) {
-    for (const fs::path& path : written) {
-      std::error_code ignored;
-      fs::remove(path, ignored);
-    }
-    throw;
-  }
+  std::vector<FileToWrite> files;
+  files.reserve(pending_.size());
+  for (const Pending& file : pending_) files.push_back({file.path, file.bytes});
+  write_files_atomic(files);
   pending_.clear();
 }
 
@@ -147,9 +164,51 @@ void ensure_directory(const fs::path& dir) {
   }
 }
 
+namespace {
+
+std::string on_one_line(const std::string& text) {
+  std::string line;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7F) {
+      line += c;
+      continue;
+    }
+    std::array<char, 5> escaped{};
+    std::snprintf(escaped.data(), escaped.size(), "\\x%02x", byte);
+    line += escaped.data();
+  }
+  return line;
+}
+
+}  // namespace
+
 int report_error(const Error& error) {
-  std::fprintf(stderr, "kmquant: %s\n", error.what());
+  std::fprintf(stderr, "kmquant: %s\n", on_one_line(error.what()).c_str());
   return exit_code_for(error.kind());
+}
+
+void remove_temporary_files_on_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction current {};
+    if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler != SIG_IGN) {
+      sigaddset(&signals, signal);
+    }
+  }
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([signals] {
+    int signal = 0;
+    if (sigwait(&signals, &signal) != 0) return;
+    abandon_temporary_files();
+    // End as the signal would have (its default action), so that the shell sees it.
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signal);
+    pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+    std::raise(signal);
+  }).detach();
 }
 
 }  // namespace kmquant::cli

@@ -1,6 +1,7 @@
 // What the kmquant subcommands share: input resolution, loading, output files, exit codes.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@
 
 namespace kmquant::cli {
 
-/// Exit codes; docs/cli.md documents them.
+/// Exit codes; docs/errors.md documents them.
 enum ExitCode : int {
   exit_ok = 0,
   exit_internal = 1,  ///< a bug or an unexpected failure (out of memory, ...)
@@ -32,8 +33,12 @@ struct Input {
   SourceInfo info;
 };
 
-/// Load `path`, composite transparency on white (printing a note to stderr if it did).
-[[nodiscard]] Input load_input(const std::filesystem::path& path);
+/// Declare the options that change the input limits (--max-pixels) on a subcommand.
+void add_limit_options(CLI::App& command, Limits& limits);
+
+/// Load `path` within `limits`, composite transparency on white (printing a note to stderr if
+/// it did).
+[[nodiscard]] Input load_input(const std::filesystem::path& path, const Limits& limits);
 
 /// The library options the command-line flags ask for.
 [[nodiscard]] Options options_from(const QuantizeFlags& flags);
@@ -42,8 +47,8 @@ struct Input {
 [[nodiscard]] ResultTable table_for(const Input& input, std::uint64_t unique_colors,
                                     std::uint64_t seed);
 
-/// Files to write at the end of a command, all or nothing: each is written atomically, and if
-/// one fails, the ones this run already wrote are removed again.
+/// Files to write at the end of a command, all or nothing (write_files_atomic): if one cannot
+/// be written, none is, and the files already there are left as they were.
 class OutputFiles {
  public:
   explicit OutputFiles(std::filesystem::path input) : input_(std::move(input)) {}
@@ -66,7 +71,14 @@ class OutputFiles {
 /// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
 void ensure_directory(const std::filesystem::path& dir);
 
-/// Print the message of an Error to stderr as "kmquant: <message>" and map it to an exit code.
+/// Print the message of an Error to stderr as "kmquant: <message>", on one line (control
+/// characters, such as a newline in a file name, are shown as \xNN), and map it to an exit code.
 int report_error(const Error& error);
+
+/// Block SIGINT, SIGTERM and SIGHUP in every thread and take them in a thread of their own,
+/// which removes the temporary files of writes in progress (abandon_temporary_files) and then
+/// ends the program as the signal would have. A signal ignored at start (nohup) stays ignored.
+/// Call it first in main, before any other thread starts: threads inherit the blocked signals.
+void remove_temporary_files_on_signals();
 
 }  // namespace kmquant::cli

@@ -16,6 +16,7 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   add_quantize_flags(*compress, settings.quantize);
   compress->add_flag("--json", settings.json, "Print one JSON object instead of the summary");
   compress->add_flag("-f,--force", settings.force, "Replace the output file if it exists");
+  add_limit_options(*compress, settings.limits);
   return compress;
 }
 
@@ -49,7 +50,7 @@ int run_compress(const CompressSettings& settings) {
   try {
     check_k(settings.k);
     const fs::path path(settings.image);
-    const Input input = load_input(path);
+    const Input input = load_input(path, settings.limits);
     check_output_free(settings);
 
     const Options options = options_from(settings.quantize);

@@ -44,6 +44,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
+    kmquant::cli::remove_temporary_files_on_signals();
     return kmquant::cli::run(argc, argv);
   } catch (const std::bad_alloc&) {
     std::fputs("kmquant: out of memory\n", stderr);

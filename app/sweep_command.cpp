@@ -31,6 +31,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
   sweep->add_flag("--html", settings.html,
                   "Also write report.html: the figure, the table and rate-distortion plots on "
                   "one self-contained page");
+  add_limit_options(*sweep, settings.limits);
   return sweep;
 }
 
@@ -117,7 +118,7 @@ int run_sweep(const SweepSettings& settings) {
   try {
     check_ks(settings.ks);
     const fs::path path = settings.image.empty() ? sample_image_path() : fs::path(settings.image);
-    const Input input = load_input(path);
+    const Input input = load_input(path, settings.limits);
     SweepOutputs outputs = quantize_all(input, settings);
 
     std::vector<std::string> names;

@@ -11,8 +11,10 @@ packages=(g++ cmake make pkg-config
   libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev
   pybind11-dev python3-dev python3-numpy)
 for option in "$@"; do
+  # --test: libclang-rt-14-dev has the sanitizer and libFuzzer runtimes (only recommended by
+  # clang); llvm has llvm-symbolizer, for sanitizer reports with function names and lines.
   case "$option" in
-    --test) packages+=(clang clang-format clang-tidy python3 python3-pytest python3-numpy python3-pil
+    --test) packages+=(clang clang-format clang-tidy libclang-rt-14-dev llvm python3 python3-pytest python3-numpy python3-pil
       libbenchmark-dev python3-pandas python3-sklearn python3-dask python3-distributed
       python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium) ;;
     --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn

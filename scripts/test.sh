@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build kmquant and run every test: the GoogleTest unit tests and the end-to-end tests of the
 # binary (pytest), built with GCC and with Clang, warnings as errors; then the lint
-# (clang-format, clang-tidy).
+# (clang-format, clang-tidy); then every test again under AddressSanitizer + UBSan, the unit
+# tests under ThreadSanitizer, and each fuzz target for 45 s (docs/reliability.md: these add
+# about 8 minutes on 2 cores).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -13,3 +15,11 @@ for preset in ci-gcc ci-clang; do
   ctest --preset "$preset"
 done
 scripts/lint.sh build/ci-clang
+for preset in asan-ubsan tsan; do
+  echo "== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset"
+done
+echo "== fuzz: each target for 45 s"
+fuzz/run.sh 45

@@ -40,6 +40,26 @@ struct PngSettings {
 /// file it replaces does not pass on its mode, and a symbolic link at `path` is replaced itself.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
+/// One file for write_files_atomic.
+struct FileToWrite {
+  std::filesystem::path path;
+  std::span<const std::uint8_t> bytes;
+};
+
+/// Write several files as write_file_atomic does, all or nothing: every file is written to its
+/// temporary file and flushed before the first is renamed into place, so a failure while
+/// writing (a full disk, a read-only folder) removes the temporaries and leaves every existing
+/// file as it was. Only a rename failing part-way — which needs no space and is refused only
+/// for reasons such as a folder standing at the destination — leaves the files before it
+/// replaced. Throws Error(output) naming the file that failed.
+void write_files_atomic(std::span<const FileToWrite> files);
+
+/// Remove the temporary files of the writes in progress in every thread, and make those writes
+/// and every later one fail with Error(output): for a program about to end on a signal such as
+/// SIGINT. It takes a lock, so call it from a thread that waits for the signal (sigwait), not
+/// from a signal handler.
+void abandon_temporary_files() noexcept;
+
 /// Read a whole file, at most max_bytes. Throws Error(input) or Error(limit).
 [[nodiscard]] std::vector<std::uint8_t> read_file(const std::filesystem::path& path,
                                                   std::uint64_t max_bytes);

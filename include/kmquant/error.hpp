@@ -7,7 +7,7 @@
 namespace kmquant {
 
 /// What kind of failure an Error is; the CLI maps each kind to its own exit code
-/// (docs/cli.md lists them).
+/// (docs/errors.md lists them).
 enum class ErrorKind {
   invalid_argument,  ///< a setting out of range (k outside 1..256, empty k list, ...)
   input,             ///< an input file is missing, unreadable, truncated, corrupt or unsupported

@@ -39,6 +39,10 @@ struct Limits {
   std::uint32_t max_width = 1u << 20;         ///< pixels; default 1,048,576
   std::uint32_t max_height = 1u << 20;        ///< pixels; default 1,048,576
   std::uint64_t max_file_bytes = 1ull << 30;  ///< bytes read from one file; default 1 GiB
+  /// Scans of one JPEG. libjpeg decodes each scan of a progressive JPEG over the whole image,
+  /// so a small file of thousands of scans takes minutes; encoders write at most a few dozen.
+  /// Default 500, the limit libjpeg-turbo's benchmark (tjbench -limitscans) applies.
+  std::uint32_t max_jpeg_scans = 500;
 };
 
 /// The container formats kmquant reads, recognised by their leading bytes (never by the

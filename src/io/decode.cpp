@@ -89,6 +89,15 @@ void check_dimensions(std::uint64_t width, std::uint64_t height, const std::stri
   }
 }
 
+void check_enough_data(std::uint64_t needed_bytes, std::uint64_t file_bytes, std::uint64_t width,
+                       std::uint64_t height, const std::string& name, const char* format) {
+  if (file_bytes >= needed_bytes) return;
+  throw Error(ErrorKind::input, name + ": invalid " + format + ": " +
+                                    dimensions_text(width, height) + " pixels need at least " +
+                                    std::to_string(needed_bytes) + " bytes of data, the file has " +
+                                    std::to_string(file_bytes) + " (truncated or hostile)");
+}
+
 }  // namespace detail
 
 LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,

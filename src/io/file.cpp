@@ -4,15 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <filesystem>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "io/temporary_file.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 
@@ -86,76 +88,12 @@ namespace {
   throw Error(ErrorKind::output, path.string() + ": " + reason);
 }
 
-std::string random_hex_suffix() {
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  static constexpr char digits[] = "0123456789abcdef";
-  std::uint64_t value = generator();
-  std::string suffix(12, '0');
-  for (char& digit : suffix) {
-    digit = digits[value & 0xF];
-    value >>= 4;
-  }
-  return suffix;
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : ".";
 }
 
-/// A new, empty file in the destination's folder that is removed again unless it was renamed
-/// into place.
-class TemporaryFile {
- public:
-  /// Creates the file with open(O_CREAT | O_EXCL, 0666) rather than mkstemp: the kernel then
-  /// applies the umask (and any default ACL of the folder) exactly as for any new file, with
-  /// no process-wide umask() juggling that would race with other threads. O_EXCL and
-  /// O_NOFOLLOW make a name planted by someone else fail instead of being followed.
-  TemporaryFile(const std::filesystem::path& folder, const std::filesystem::path& destination) {
-    std::string prefix = ".";
-    prefix += destination.filename().string();
-    prefix += ".kmquant-";
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      path_ = folder / (prefix + random_hex_suffix());
-      fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-      if (fd_ >= 0) return;
-      if (errno != EEXIST) break;
-    }
-    throw_output_error(destination, "cannot create a temporary file: " + errno_text(errno));
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(path_.c_str());
-  }
-
-  /// Write everything, flush it to the disk and close; returns errno, or 0 on success.
-  int write_and_close(std::span<const std::uint8_t> bytes) noexcept {
-    while (!bytes.empty()) {
-      const ssize_t count = ::write(fd_, bytes.data(), bytes.size());
-      if (count < 0) {
-        if (errno == EINTR) continue;
-        return errno;
-      }
-      bytes = bytes.subspan(static_cast<std::size_t>(count));
-    }
-    if (::fsync(fd_) != 0) return errno;
-    const int result = ::close(fd_);
-    fd_ = -1;  // closed even when close() reports an error: never close it twice
-    return result == 0 ? 0 : errno;
-  }
-
-  /// Rename over `destination`; returns errno, or 0 on success.
-  int rename_to(const std::filesystem::path& destination) noexcept {
-    if (::rename(path_.c_str(), destination.c_str()) != 0) return errno;
-    renamed_ = true;
-    return 0;
-  }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  bool renamed_ = false;
-};
-
-/// Make the rename itself durable. Best effort: the new file is already in place, and some
-/// file systems refuse fsync on folders, so a failure here is not worth failing the write.
+/// Make the renames themselves durable. Best effort: the new files are already in place, and
+/// some file systems refuse fsync on folders, so a failure here is not worth failing the write.
 void sync_folder(const std::filesystem::path& folder) noexcept {
   const FileDescriptor directory(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (directory.get() >= 0) ::fsync(directory.get());
@@ -163,18 +101,36 @@ void sync_folder(const std::filesystem::path& folder) noexcept {
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  if (!path.has_filename()) throw_output_error(path, "not a file name");
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+void write_files_atomic(std::span<const FileToWrite> files) {
+  for (const FileToWrite& file : files) {
+    if (!file.path.has_filename()) throw_output_error(file.path, "not a file name");
+  }
+  // Every file is written and flushed before the first rename: a failure on the way (a full
+  // disk, a folder without write permission) removes the temporaries and changes nothing.
+  // A deque, because temporary files cannot move.
+  std::deque<detail::TemporaryFile> temporaries;
+  for (const FileToWrite& file : files) {
+    if (const int error = temporaries.emplace_back(file.path).write_and_close(file.bytes);
+        error != 0) {
+      throw_output_error(file.path, "cannot write: " + errno_text(error));
+    }
+  }
+  std::vector<std::filesystem::path> folders;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (const int error = temporaries[i].rename_into_place(); error != 0) {
+      throw_output_error(files[i].path, "cannot replace the file: " + errno_text(error));
+    }
+    const std::filesystem::path folder = folder_of(files[i].path);
+    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) {
+      folders.push_back(folder);
+    }
+  }
+  for (const std::filesystem::path& folder : folders) sync_folder(folder);
+}
 
-  TemporaryFile temporary(folder, path);
-  if (const int error = temporary.write_and_close(bytes); error != 0) {
-    throw_output_error(path, "cannot write: " + errno_text(error));
-  }
-  if (const int error = temporary.rename_to(path); error != 0) {
-    throw_output_error(path, "cannot replace the file: " + errno_text(error));
-  }
-  sync_folder(folder);
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  const FileToWrite file{path, bytes};
+  write_files_atomic({&file, 1});
 }
 
 }  // namespace kmquant

@@ -25,9 +25,14 @@
 namespace kmquant::detail {
 namespace {
 
-/// libjpeg's error manager plus where to jump and what it said. Plain data only.
+/// libjpeg's error manager plus where to jump and what it said, and the progress monitor that
+/// counts scans. Plain data only.
 struct JpegErrorHandler {
   jpeg_error_mgr manager{};
+  jpeg_progress_mgr progress{};
+  j_decompress_ptr decompressor = nullptr;
+  unsigned max_scans = 0;
+  bool over_scan_limit = false;  ///< the failure was the scan limit, not damaged data
   std::jmp_buf jump{};
   char message[JMSG_LENGTH_MAX] = {};
 };
@@ -50,13 +55,30 @@ void on_jpeg_message(j_common_ptr cinfo, int level) {
   if (level < 0) on_jpeg_error(cinfo);
 }
 
+// libjpeg-turbo decodes every scan of a progressive JPEG over the whole coefficient buffer, and
+// a valid file may hold thousands of near-empty scans (one per coefficient and bit), which
+// makes a few hundred kilobytes take minutes. jpeg_start_decompress reads all scans in a loop
+// that calls this monitor at each step, with input_scan_number counting the scans begun.
+void on_jpeg_progress(j_common_ptr cinfo) {
+  JpegErrorHandler& handler = handler_of(cinfo);
+  // input_scan_number is an int from 0 up.
+  if (static_cast<unsigned>(handler.decompressor->input_scan_number) <= handler.max_scans) return;
+  handler.over_scan_limit = true;
+  std::snprintf(handler.message, sizeof handler.message,
+                "more than %u scans, the limit for one JPEG", handler.max_scans);
+  std::longjmp(handler.jump, 1);
+}
+
 /// Owns the decompressor. Destroying one that was never created is harmless (libjpeg checks).
 class JpegDecompressor {
  public:
-  JpegDecompressor() {
+  explicit JpegDecompressor(unsigned max_scans) {
     cinfo_.err = jpeg_std_error(&handler_.manager);
     handler_.manager.error_exit = on_jpeg_error;
     handler_.manager.emit_message = on_jpeg_message;
+    handler_.progress.progress_monitor = on_jpeg_progress;
+    handler_.decompressor = &cinfo_;
+    handler_.max_scans = max_scans;
     cinfo_.client_data = &handler_;
   }
   JpegDecompressor(const JpegDecompressor&) = delete;
@@ -78,7 +100,21 @@ bool read_header(j_decompress_ptr cinfo, JpegErrorHandler* handler, const std::u
   jpeg_create_decompress(cinfo);
   jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(cinfo, TRUE);
+  cinfo->progress = &handler->progress;
   return true;
+}
+
+/// The fewest bytes of entropy-coded data that can hold the image, for sequential Huffman
+/// coding: every 8×8 block takes at least 2 bits (a DC code and an end-of-block code, each at
+/// least 1 bit). 0 for progressive and arithmetic coding, which have no such bound.
+std::uint64_t min_entropy_bytes(j_decompress_ptr cinfo) {
+  if (cinfo->progressive_mode != FALSE || cinfo->arith_code != FALSE) return 0;
+  std::uint64_t blocks = 0;
+  for (int c = 0; c < cinfo->num_components; ++c) {
+    const jpeg_component_info& component = cinfo->comp_info[c];
+    blocks += std::uint64_t{component.width_in_blocks} * component.height_in_blocks;
+  }
+  return blocks / 4;
 }
 
 // Stage 2: decode every scanline into `pixels` (rows of `row_bytes`), then read up to EOI.
@@ -103,7 +139,7 @@ bool read_pixels(j_decompress_ptr cinfo, JpegErrorHandler* handler, std::uint8_t
 
 LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
                       const Limits& limits) {
-  JpegDecompressor decompressor;
+  JpegDecompressor decompressor(limits.max_jpeg_scans);
   j_decompress_ptr cinfo = decompressor.cinfo();
   JpegErrorHandler& handler = decompressor.handler();
   const auto fail = [&]() -> Error {
@@ -115,6 +151,10 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
     throw Error(ErrorKind::input, name + ": CMYK JPEG is not supported");
   }
   check_dimensions(cinfo->image_width, cinfo->image_height, name, limits);
+  // Before allocating the pixels: a few hundred bytes declaring 16000×16000 are refused here
+  // rather than after an allocation of 768 MB.
+  check_enough_data(min_entropy_bytes(cinfo), bytes.size(), cinfo->image_width, cinfo->image_height,
+                    name, "JPEG");
 
   LoadedImage loaded;
   loaded.info.was_grey = cinfo->jpeg_color_space == JCS_GRAYSCALE;
@@ -127,7 +167,10 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
   image.channels = 3;
   const std::size_t row_bytes = std::size_t{image.width} * 3;
   image.pixels.resize(row_bytes * image.height);
-  if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) throw fail();
+  if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) {
+    if (handler.over_scan_limit) throw Error(ErrorKind::limit, name + ": " + handler.message);
+    throw fail();
+  }
   return loaded;
 }
 

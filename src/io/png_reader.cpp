@@ -37,6 +37,16 @@ void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
   source->offset += length;
 }
 
+/// Make libpng skip, unread, every ancillary chunk but tRNS: kmquant uses none of them, and
+/// libpng would otherwise allocate (and zero) what a chunk's length declares before finding the
+/// data missing — 2 GiB for a 100-byte file — and inflate compressed text and ICC profiles.
+void skip_ancillary_chunks(png_structp png) {
+  static constexpr png_byte ignored[] =
+      "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0"
+      "tEXt\0tIME\0zTXt";
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored, sizeof ignored / 5);
+}
+
 /// Owns libpng's read and info structs.
 class PngReadStructs {
  public:
@@ -54,6 +64,7 @@ class PngReadStructs {
     // which check_dimensions applies with the right error kind; so lift it to the format's
     // maximum.
     png_set_user_limits(png_, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+    skip_ancillary_chunks(png_);
   }
   PngReadStructs(const PngReadStructs&) = delete;
   PngReadStructs& operator=(const PngReadStructs&) = delete;
@@ -73,8 +84,21 @@ struct PngHeader {
   png_uint_32 height = 0;
   int bit_depth = 0;
   int color_type = 0;
+  int channels = 0;  ///< samples per pixel as stored
   bool has_trns = false;
 };
+
+/// The fewest bytes a PNG declaring `header` can have. Deflate codes at most 258 bytes in one
+/// length/distance pair of at least 2 bits, so the image data — at least bit depth × samples
+/// bits a pixel — cannot shrink more than 1032 times.
+std::uint64_t min_compressed_bytes(const PngHeader& header) {
+  constexpr std::uint64_t max_deflate_ratio = 1032;
+  const std::uint64_t pixels = std::uint64_t{header.width} * header.height;
+  const auto bits_per_pixel =
+      static_cast<std::uint64_t>(header.bit_depth) * static_cast<std::uint64_t>(header.channels);
+  // Divided first so that no product can overflow; rounding down only makes the bound weaker.
+  return pixels / (8 * max_deflate_ratio) * bits_per_pixel;
+}
 
 /// The decoded layout after the transforms.
 struct PngRowLayout {
@@ -90,6 +114,7 @@ bool read_header(png_structp png, png_infop info, PngHeader& header) {
   header.height = png_get_image_height(png, info);
   header.bit_depth = png_get_bit_depth(png, info);
   header.color_type = png_get_color_type(png, info);
+  header.channels = png_get_channels(png, info);
   header.has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
   return true;
 }
@@ -131,6 +156,10 @@ LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& nam
   PngHeader header;
   if (!read_header(png, info, header)) throw fail();
   check_dimensions(header.width, header.height, name, limits);
+  // Before allocating the pixels: a tiny file declaring 16384×16384 is refused here rather than
+  // after an allocation of 1 GiB.
+  check_enough_data(min_compressed_bytes(header), bytes.size(), header.width, header.height, name,
+                    "PNG");
 
   PngRowLayout layout;
   if (!set_up_transforms(png, info, layout)) throw fail();

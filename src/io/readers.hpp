@@ -15,6 +15,13 @@ namespace kmquant::detail {
 void check_dimensions(std::uint64_t width, std::uint64_t height, const std::string& name,
                       const Limits& limits);
 
+/// Throw Error(input) if a file of `file_bytes` cannot hold the `needed_bytes` of compressed
+/// data that its declared width × height take at the least: it is truncated or hostile.
+/// Readers call this before allocating, so that such a file costs no memory.
+/// `format` names the format in the message ("PNG").
+void check_enough_data(std::uint64_t needed_bytes, std::uint64_t file_bytes, std::uint64_t width,
+                       std::uint64_t height, const std::string& name, const char* format);
+
 /// The codec readers. Each fills the image and had_alpha / had_16_bit / was_grey; decode_image
 /// fills format and file_bytes. `bytes` has already been recognised as the reader's format.
 /// They throw Error(input) for damaged or unsupported files and Error(limit) via
