@@ -29,7 +29,14 @@ void bind_options(py::module_& module) {
                      "same palette and labels (default 0).")
       .def_readwrite("max_iterations", &Options::max_iterations,
                      "Safety cap on Lloyd iterations; Lloyd stops earlier when it converges "
-                     "(default 1000).");
+                     "(default 1000).")
+      .def_readwrite("effort", &Options::effort,
+                     "1 (fastest: one deterministic start) to 10 (most k-means++ starts); "
+                     "default 5. See docs/quality.md.")
+      .def_readwrite("restarts", &Options::restarts,
+                     "Number of k-means++ starts; 0 (default) leaves it to effort.")
+      .def_readwrite("threads", &Options::threads,
+                     "Threads to use; 0 (default) means one per CPU. Results never depend on it.");
 }
 
 py::array labels_view(const py::object& self) {
@@ -120,7 +127,7 @@ image: a NumPy array of dtype uint8 and shape (H, W, 3) (RGB) or (H, W, 4) (RGBA
     quantized as RGB, as the command line does: the result's image and palette are RGB.
     Quantizing the alpha channel itself is planned.
 k: the number of colours, 1 to 256.
-Keyword options (see Options): seed=0, max_iterations=1000.
+Keyword options (see Options): seed=0, max_iterations=1000, effort=5, restarts=0, threads=0.
 
 Returns a Result: .image (H, W, 3), .palette (colors, 3), .labels (H, W) uint8, .mse, .psnr,
 .estimated_ratio, ... The same image, k and seed give the same result as `kmquant compress`.

@@ -84,7 +84,7 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
   ResultTable table;
   {
     const py::gil_scoped_release no_gil;
-    const Histogram histogram = count_colors(input.rgb);
+    const Histogram histogram = count_colors(input.rgb, options.threads);
     results = sweep(input.rgb, histogram, colors, options);
     table = {input.name,
              input.rgb.width,
