@@ -9,17 +9,18 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 scripts/install-deps.sh --test
 for preset in ci-gcc ci-clang; do
-  echo "== $preset: configure, build, test"
+  echo "== $preset: configure, build, test (${SECONDS} s so far)"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
 scripts/lint.sh build/ci-clang
 for preset in asan-ubsan tsan; do
-  echo "== $preset: configure, build, test"
+  echo "== $preset: configure, build, test (${SECONDS} s so far)"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
-echo "== fuzz: each target for 45 s"
+echo "== fuzz: each target for 45 s (${SECONDS} s so far)"
 fuzz/run.sh 45
+echo "== all tests passed in ${SECONDS} s"

@@ -41,8 +41,8 @@ struct Limits {
   std::uint64_t max_file_bytes = 1ull << 30;  ///< bytes read from one file; default 1 GiB
   /// Scans of one JPEG. libjpeg decodes each scan of a progressive JPEG over the whole image,
   /// so a small file of thousands of scans takes minutes; encoders write at most a few dozen.
-  /// Default 500, the limit libjpeg-turbo's benchmark (tjbench -limitscans) applies.
-  std::uint32_t max_jpeg_scans = 500;
+  /// Default 100, as Skia (Chrome, Android) allows.
+  std::uint32_t max_jpeg_scans = 100;
 };
 
 /// The container formats kmquant reads, recognised by their leading bytes (never by the

@@ -117,11 +117,18 @@ std::uint64_t min_entropy_bytes(j_decompress_ptr cinfo) {
   return blocks / 4;
 }
 
-// Stage 2: decode every scanline into `pixels` (rows of `row_bytes`), then read up to EOI.
+// Stage 2: start decompressing, which for a progressive JPEG reads every scan into libjpeg's
+// own coefficient buffer, so that a file refused there costs no pixel buffer.
+bool start_decompress(j_decompress_ptr cinfo, JpegErrorHandler* handler) {
+  if (setjmp(handler->jump) != 0) return false;
+  jpeg_start_decompress(cinfo);
+  return true;
+}
+
+// Stage 3: decode every scanline into `pixels` (rows of `row_bytes`), then read up to EOI.
 bool read_pixels(j_decompress_ptr cinfo, JpegErrorHandler* handler, std::uint8_t* pixels,
                  std::size_t row_bytes) {
   if (setjmp(handler->jump) != 0) return false;
-  jpeg_start_decompress(cinfo);
   // RGB output at full scale always has this layout; this guards the buffer.
   if (cinfo->output_components != 3 || std::size_t{cinfo->output_width} * 3 != row_bytes) {
     std::snprintf(handler->message, sizeof handler->message, "unexpected decoded row layout");
@@ -143,6 +150,7 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
   j_decompress_ptr cinfo = decompressor.cinfo();
   JpegErrorHandler& handler = decompressor.handler();
   const auto fail = [&]() -> Error {
+    if (handler.over_scan_limit) return Error(ErrorKind::limit, name + ": " + handler.message);
     return Error(ErrorKind::input, name + ": invalid JPEG: " + handler.message);
   };
 
@@ -160,6 +168,7 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
   loaded.info.was_grey = cinfo->jpeg_color_space == JCS_GRAYSCALE;
   // libjpeg-turbo expands greyscale to RGB itself.
   cinfo->out_color_space = JCS_RGB;
+  if (!start_decompress(cinfo, &handler)) throw fail();
 
   Image& image = loaded.image;
   image.width = cinfo->image_width;
@@ -167,10 +176,7 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
   image.channels = 3;
   const std::size_t row_bytes = std::size_t{image.width} * 3;
   image.pixels.resize(row_bytes * image.height);
-  if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) {
-    if (handler.over_scan_limit) throw Error(ErrorKind::limit, name + ": " + handler.message);
-    throw fail();
-  }
+  if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) throw fail();
   return loaded;
 }
 

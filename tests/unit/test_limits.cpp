@@ -192,7 +192,7 @@ TEST(LimitsJpegScans, AHostileProgressiveJpegIsRefusedAtTheLimit) {
   ASSERT_EQ(scan_count(bytes), 2647);
   const Error error = error_from([&] { (void)decode_image(bytes, "scans.jpg"); });
   EXPECT_EQ(error.kind(), ErrorKind::limit);
-  EXPECT_STREQ(error.what(), "scans.jpg: more than 500 scans, the limit for one JPEG");
+  EXPECT_STREQ(error.what(), "scans.jpg: more than 100 scans, the limit for one JPEG");
 }
 
 TEST(LimitsJpegScans, TheHostileFileIsOtherwiseValid) {
