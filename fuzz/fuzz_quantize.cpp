@@ -97,7 +97,8 @@ void check_result(const Image& rgb, unsigned k, const Options& options, const Re
     distinct.insert(std::uint32_t{color.r} << 16 | std::uint32_t{color.g} << 8 | color.b);
   }
   require(distinct.size() == result.palette.size(), "palette colours are distinct");
-  require(result.iterations <= options.max_iterations, "iterations within the cap");
+  // Two Lloyd runs finish a result (exact, then over 8-bit colours), each within the cap.
+  require(result.iterations <= 2 * options.max_iterations, "iterations within the caps");
 
   const Image quantized = result.to_image();
   const double mse = mean_squared_error(rgb, quantized);

@@ -33,7 +33,8 @@ struct Result {
   std::vector<std::uint8_t> indices;  ///< per pixel (row-major): its index into palette
   double mse = 0;           ///< mean over pixels and 3 channels of (written − original)²
   double psnr = 0;          ///< 10·log10(255²/mse) dB; +infinity when mse is 0
-  unsigned iterations = 0;  ///< Lloyd iterations run
+  unsigned iterations = 0;  ///< Lloyd iterations of the finish on all colours: the exact stage
+                            ///< plus the 8-bit stage, each capped by Options::max_iterations
   bool converged = true;    ///< the last iteration changed no assignment
   bool lossless = false;    ///< the image had at most k colours: they are the palette
   double seconds = 0;       ///< wall time of the clustering (init, Lloyd, palette)
