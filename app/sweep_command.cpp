@@ -137,7 +137,8 @@ int run_sweep(const SweepSettings& settings) {
       files.add(names[i], std::move(encoded.versions[i]));
     }
     if (settings.html) {
-      files.add(settings.out_dir / "report.html", bytes_of(format_html(outputs.table, encoded.grid)));
+      files.add(settings.out_dir / "report.html",
+                bytes_of(format_html(outputs.table, encoded.grid)));
     }
     files.add(settings.out_dir / "grid.png", std::move(encoded.grid));
     const std::string json = format_json(outputs.table);
