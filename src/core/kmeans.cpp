@@ -273,9 +273,9 @@ void move_centroids(const ClusterSums& sums, Update update, std::vector<Centroid
     if (w == 0) continue;
     for (std::size_t ch = 0; ch < 3; ++ch) {
       const std::int64_t sum = sums.channel[j][ch];
-      centroids[j][ch] = update == Update::mean
-                             ? static_cast<double>(sum) / static_cast<double>(w)
-                             : static_cast<double>((2 * sum + w) / (2 * w));  // half up, exact
+      const std::int64_t rounded_mean = (2 * sum + w) / (2 * w);  // half up, exact integers
+      centroids[j][ch] = update == Update::mean ? static_cast<double>(sum) / static_cast<double>(w)
+                                                : static_cast<double>(rounded_mean);
     }
   }
 }
