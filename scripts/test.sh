@@ -2,8 +2,8 @@
 # Build kmquant and run every test: the GoogleTest unit tests and the end-to-end tests of the
 # binary (pytest), built with GCC and with Clang, warnings as errors; then the lint
 # (clang-format, clang-tidy); then every test again under AddressSanitizer + UBSan, the unit
-# tests under ThreadSanitizer, and each fuzz target for 45 s (docs/reliability.md: these add
-# about 8 minutes on 2 cores).
+# tests under ThreadSanitizer, and each fuzz target for 45 s (these add about 6 minutes on 2
+# idle cores, 10.5 on a busy one: docs/reliability.md).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
