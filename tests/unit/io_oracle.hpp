@@ -134,17 +134,23 @@ inline void append_chunk(Bytes& png, const std::string& type, const Bytes& data)
   append_be32(png, static_cast<std::uint32_t>(crc));
 }
 
-/// A PNG that only declares its size: signature, IHDR (8-bit RGB), an empty IDAT, IEND.
-inline Bytes png_header_only(std::uint32_t width, std::uint32_t height) {
+/// A PNG of signature, IHDR (not interlaced), one IDAT of `idat` and IEND.
+inline Bytes png_of(std::uint32_t width, std::uint32_t height, std::uint8_t bit_depth,
+                    std::uint8_t color_type, const Bytes& idat) {
   Bytes png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   Bytes ihdr;
   append_be32(ihdr, width);
   append_be32(ihdr, height);
-  ihdr.insert(ihdr.end(), {8, PNG_COLOR_TYPE_RGB, 0, 0, 0});
+  ihdr.insert(ihdr.end(), {bit_depth, color_type, 0, 0, 0});
   append_chunk(png, "IHDR", ihdr);
-  append_chunk(png, "IDAT", {});
+  append_chunk(png, "IDAT", idat);
   append_chunk(png, "IEND", {});
   return png;
+}
+
+/// A PNG that only declares its size: 8-bit RGB, an empty IDAT.
+inline Bytes png_header_only(std::uint32_t width, std::uint32_t height) {
+  return png_of(width, height, 8, PNG_COLOR_TYPE_RGB, {});
 }
 
 struct Pixels {

@@ -143,16 +143,7 @@ Bytes zero_png(std::uint32_t width, std::uint32_t height) {
       compress2(compressed.data(), &compressed_size, raw.data(), static_cast<uLong>(raw.size()), 9),
       Z_OK);
   compressed.resize(compressed_size);
-
-  Bytes png = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  Bytes ihdr;
-  append_be32(ihdr, width);
-  append_be32(ihdr, height);
-  ihdr.insert(ihdr.end(), {1, PNG_COLOR_TYPE_GRAY, 0, 0, 0});
-  append_chunk(png, "IHDR", ihdr);
-  append_chunk(png, "IDAT", compressed);
-  append_chunk(png, "IEND", {});
-  return png;
+  return png_of(width, height, 1, PNG_COLOR_TYPE_GRAY, compressed);
 }
 
 TEST(LimitsDataSize, TheMostCompressiblePngStillLoads) {
