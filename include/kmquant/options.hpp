@@ -15,9 +15,9 @@ inline constexpr unsigned max_effort = 10;
 /// How k-means runs. A plain struct: set the fields you care about, keep the rest.
 ///
 /// Every k is solved the same way: several starts (a deterministic variance-splitting start and
-/// greedy k-means++ starts drawn from `seed`) each run to convergence on a coarsened copy of the
-/// colours; the best ones then run Lloyd to convergence on all unique colours, and finally Lloyd
-/// over 8-bit palette colours, so that the error of the image written, not of the unrounded
+/// greedy k-means++ starts drawn from `seed`) each run to convergence on a variance-split summary
+/// of the colours; the best ones then run Lloyd to convergence on all unique colours, and finally
+/// Lloyd over 8-bit palette colours, so that the error of the image written, not of the unrounded
 /// centroids, is minimised. The result with the lowest written error wins. `effort` sets how many
 /// starts and finalists (see docs/quality.md for the table); `restarts` overrides the number of
 /// k-means++ starts.

@@ -107,7 +107,8 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
   return best;
 }
 
-/// Try every start on the (possibly coarsened) colours, finish the best few on all colours,
+/// Try every start on the summary of the colours (when there are more colours than the plan's
+/// trial points), finish the best few on all colours,
 /// keep the one whose written image has the least error (ties: the earlier start).
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
                           unsigned threads) {
