@@ -253,12 +253,13 @@ def test_folder_without_write_permission_keeps_the_old_files(run, tmp_path):
 
 @pytest.fixture(scope="module")
 def slow_input(tmp_path_factory):
-    """A 1200x800 image of 16 random colours: a sweep of it takes about a second and writes
-    some megabytes, so its outputs stay in temporary files for tens of milliseconds."""
-    path = tmp_path_factory.mktemp("signals") / "noise16.png"
+    """A 1200x800 image of random noise: nearly a million distinct colours, so its sweep takes
+    most of a second even on an idle machine (k = 2) and its incompressible outputs stay in
+    temporary files for tens of milliseconds. (16 random colours no longer did: the histogram
+    reduces them to 16 points and the run ended in 0.1 s, before the signal.)"""
+    path = tmp_path_factory.mktemp("signals") / "noise.png"
     rng = np.random.default_rng(7)
-    palette = rng.integers(0, 256, (16, 3), dtype=np.uint8)
-    Image.fromarray(palette[rng.integers(0, 16, (800, 1200))]).save(path, compress_level=1)
+    Image.fromarray(rng.integers(0, 256, (800, 1200, 3), dtype=np.uint8)).save(path, compress_level=1)
     return path
 
 
@@ -307,8 +308,8 @@ def test_signal_while_computing_ends_the_run_and_writes_nothing(kmquant_bin, tmp
     out = tmp_path / "out"
     old_outputs(out)
     start = time.monotonic()
-    status, sent = interrupt(kmquant_bin, ["sweep", "--save-original", slow_input, "-k", "2,4", "-o", out], out,
-                             signum, lambda _: time.monotonic() - start > 0.2)
+    status, sent = interrupt(kmquant_bin, ["sweep", slow_input, "-k", "256", "--effort", "10", "-o", out],
+                             out, signum, lambda _: time.monotonic() - start > 0.2)
     assert sent and status == -signum, status
     assert_old_outputs_intact(out)
 
