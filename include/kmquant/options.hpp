@@ -12,6 +12,12 @@ inline constexpr unsigned max_colors = 256;
 inline constexpr unsigned min_effort = 1;
 inline constexpr unsigned max_effort = 10;
 
+/// How pixels are mapped to the palette once k-means has chosen it.
+enum class Dither {
+  none,             ///< each pixel takes its nearest palette colour
+  floyd_steinberg,  ///< error diffusion (Floyd–Steinberg, serpentine rows)
+};
+
 /// How k-means runs. A plain struct: set the fields you care about, keep the rest.
 ///
 /// Every k is solved the same way: several starts (a deterministic variance-splitting start and

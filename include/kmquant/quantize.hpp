@@ -30,6 +30,10 @@ struct Result {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::vector<Rgb8> palette;          ///< the distinct colours used: 1..k entries
+  /// Opacity of each palette entry (0 transparent … 255 opaque), same order as palette; empty
+  /// when every entry is opaque (the result of an image without transparency). The palette's
+  /// colours are straight, not premultiplied, as PNG's PLTE and tRNS store them.
+  std::vector<std::uint8_t> alpha;
   std::vector<std::uint8_t> indices;  ///< per pixel (row-major): its index into palette
   double mse = 0;           ///< mean over pixels and 3 channels of (written − original)²
   double psnr = 0;          ///< 10·log10(255²/mse) dB; +infinity when mse is 0
