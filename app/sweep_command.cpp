@@ -96,10 +96,12 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
     original = std::async(std::launch::async, encode_original);
   }
   files.versions.reserve(outputs.results.size());
+  const SsimReference ssim(input.rgb);
   for (std::size_t i = 0; i < outputs.results.size(); ++i) {
     files.versions.push_back(encode_indexed_png(outputs.results[i]));
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
                                                     files.versions.back().size(), names[i]));
+    outputs.table.results.back().ssim = ssim(outputs.results[i]);
   }
   files.grid = draw_grid(input, outputs, settings.quantize.threads);
   if (original.valid()) {

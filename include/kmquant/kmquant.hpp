@@ -9,4 +9,5 @@
 #include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
 #include "kmquant/size_model.hpp"
+#include "kmquant/ssim.hpp"
 #include "kmquant/version.hpp"

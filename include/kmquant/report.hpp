@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,7 +47,10 @@ struct ResultRow {
   double png_ratio_vs_raw = 0;    ///< 3·N / png_bytes
   std::string file;               ///< path of the PNG written
   double mse = 0;
-  double psnr = 0;     ///< +infinity when lossless
+  double psnr = 0;  ///< +infinity when lossless
+  /// Structural similarity to the original (SsimReference: Wang et al.'s ssim.m on luma); NaN
+  /// where not measured or undefined (images under 11 pixels a side after downsampling).
+  double ssim = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0;  ///< k-means wall time
   unsigned iterations = 0;
   bool converged = true;

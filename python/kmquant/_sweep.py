@@ -45,11 +45,14 @@ class Sweep(list):
         return self.table.to_csv()
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per row, keyed like the JSON's results (psnr is inf where lossless)."""
+        """One dict per row, keyed like the JSON's results (psnr is inf where lossless, ssim
+        nan where undefined)."""
         records = json.loads(self.to_json())["results"]
         for record in records:
             if record["psnr"] is None:
                 record["psnr"] = math.inf
+            if record["ssim"] is None:
+                record["ssim"] = math.nan
         return records
 
     def to_pandas(self):

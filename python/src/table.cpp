@@ -12,6 +12,7 @@
 #include "kmquant/encode.hpp"
 #include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
+#include "kmquant/ssim.hpp"
 
 namespace kmquant::python {
 namespace {
@@ -30,6 +31,8 @@ void bind_row(py::module_& module) {
       .def_readonly("file", &ResultRow::file)
       .def_readonly("mse", &ResultRow::mse)
       .def_readonly("psnr", &ResultRow::psnr)
+      .def_readonly("ssim", &ResultRow::ssim,
+                    "SSIM of the luma (Wang et al.'s ssim.m); nan if undefined")
       .def_readonly("seconds", &ResultRow::seconds)
       .def_readonly("iterations", &ResultRow::iterations)
       .def_readonly("converged", &ResultRow::converged)
@@ -94,9 +97,11 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
              options.seed,
              {}};
     // The real PNG sizes of the table: each result encoded as `kmquant sweep` writes it.
+    const SsimReference ssim(input.rgb);
     for (const Result& result : results) {
       table.results.push_back(make_result_row(result, input.file_bytes,
                                               encode_indexed_png(result).size(), std::string()));
+      table.results.back().ssim = ssim(result);
     }
   }
   return py::make_tuple(std::move(results), std::move(table));

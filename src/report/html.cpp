@@ -108,15 +108,16 @@ std::string results_table(const ResultTable& table) {
   std::string out =
       "<table id=\"results\">\n<thead><tr><th>k</th><th>colours</th><th>bits/px</th>"
       "<th>est. bytes</th><th>est. ratio</th><th>PNG bytes</th><th>ratio/file</th>"
-      "<th>ratio/raw</th><th>MSE</th><th>PSNR dB</th><th>seconds</th></tr></thead>\n<tbody>\n";
+      "<th>ratio/raw</th><th>MSE</th><th>PSNR "
+      "dB</th><th>SSIM</th><th>seconds</th></tr></thead>\n<tbody>\n";
   for (const ResultRow& row : table.results) {
     out += printf_string(
         "<tr data-k=\"%u\"><td>%s</td><td>%u</td><td>%u</td><td>%s</td><td>%.2f</td><td>%s</td>"
-        "<td>%.2f</td><td>%.2f</td><td>%.3f</td><td>%s</td><td>%.3f</td></tr>\n",
+        "<td>%.2f</td><td>%.2f</td><td>%.3f</td><td>%s</td><td>%s</td><td>%.3f</td></tr>\n",
         row.k, k_cell(row).c_str(), row.colors, row.bits_per_pixel,
         grouped(row.estimated_bytes).c_str(), row.estimated_ratio, grouped(row.png_bytes).c_str(),
         row.png_ratio_vs_input, row.png_ratio_vs_raw, row.mse, psnr_text(row.psnr).c_str(),
-        row.seconds);
+        std::isnan(row.ssim) ? "–" : printf_string("%.4f", row.ssim).c_str(), row.seconds);
   }
   return out + "</tbody>\n</table>\n";
 }
@@ -126,7 +127,8 @@ constexpr const char* kTableNote =
     "plus a 24-bit palette, against 24 bits a pixel. PNG bytes: the indexed PNG written; "
     "ratio/file and ratio/raw compare it with the input file and with raw 24-bit pixels. MSE "
     "and PSNR: of the pixels written against the original; inf where the image has no more "
-    "colours than k (lossless, not plotted).</p>\n";
+    "colours than k (lossless, not plotted). SSIM: structural similarity of the luma, as Wang "
+    "et al.'s ssim.m computes it (1 = identical).</p>\n";
 
 }  // namespace
 

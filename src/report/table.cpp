@@ -14,6 +14,11 @@ using detail::grouped;
 using detail::printf_string;
 using detail::psnr_text;
 
+/// SSIM to 4 decimals, "-" where it was not measured.
+std::string ssim_text(double ssim) {
+  return std::isnan(ssim) ? std::string("-") : printf_string("%.4f", ssim);
+}
+
 std::string table_heading(const ResultTable& table) {
   return printf_string("%s: %u×%u, %s pixels, %s unique colours, %s bytes\n", table.input.c_str(),
                        table.width, table.height,
@@ -57,16 +62,17 @@ std::string panel_label(const ResultRow& row) {
 
 std::string format_table(const ResultTable& table) {
   std::string out = table_heading(table);
-  out += printf_string("%4s %7s %7s %12s %10s %12s %10s %9s %10s %8s %8s\n", "k", "colours",
+  out += printf_string("%4s %7s %7s %12s %10s %12s %10s %9s %10s %8s %7s %8s\n", "k", "colours",
                        "bits/px", "est. bytes", "est. ratio", "PNG bytes", "ratio/file",
-                       "ratio/raw", "MSE", "PSNR dB", "seconds");
+                       "ratio/raw", "MSE", "PSNR dB", "SSIM", "seconds");
   bool any_lossless = false;
   for (const ResultRow& row : table.results) {
-    out += printf_string(
-        "%4u %7u %7u %12s %10.2f %12s %10.2f %9.2f %10.3f %8s %8.3f%s\n", row.k, row.colors,
-        row.bits_per_pixel, grouped(row.estimated_bytes).c_str(), row.estimated_ratio,
-        grouped(row.png_bytes).c_str(), row.png_ratio_vs_input, row.png_ratio_vs_raw, row.mse,
-        psnr_text(row.psnr).c_str(), row.seconds, row.lossless ? "  lossless" : "");
+    out +=
+        printf_string("%4u %7u %7u %12s %10.2f %12s %10.2f %9.2f %10.3f %8s %7s %8.3f%s\n", row.k,
+                      row.colors, row.bits_per_pixel, grouped(row.estimated_bytes).c_str(),
+                      row.estimated_ratio, grouped(row.png_bytes).c_str(), row.png_ratio_vs_input,
+                      row.png_ratio_vs_raw, row.mse, psnr_text(row.psnr).c_str(),
+                      ssim_text(row.ssim).c_str(), row.seconds, row.lossless ? "  lossless" : "");
     any_lossless = any_lossless || row.lossless;
   }
   if (any_lossless) {
@@ -78,14 +84,15 @@ std::string format_table(const ResultTable& table) {
 std::string format_csv(const ResultTable& table) {
   std::string out =
       "k,colors,bits_per_pixel,estimated_bytes,estimated_ratio,png_bytes,png_ratio_vs_input,"
-      "png_ratio_vs_raw,mse,psnr,seconds,iterations,converged,lossless,file\n";
+      "png_ratio_vs_raw,mse,psnr,ssim,seconds,iterations,converged,lossless,file\n";
   for (const ResultRow& row : table.results) {
     out += printf_string(
-        "%u,%u,%u,%llu,%.6f,%llu,%.6f,%.6f,%.6f,%s,%.6f,%u,%s,%s,", row.k, row.colors,
+        "%u,%u,%u,%llu,%.6f,%llu,%.6f,%.6f,%.6f,%s,%s,%.6f,%u,%s,%s,", row.k, row.colors,
         row.bits_per_pixel, static_cast<unsigned long long>(row.estimated_bytes),
         row.estimated_ratio, static_cast<unsigned long long>(row.png_bytes), row.png_ratio_vs_input,
         row.png_ratio_vs_raw, row.mse,
-        std::isinf(row.psnr) ? "inf" : printf_string("%.6f", row.psnr).c_str(), row.seconds,
+        std::isinf(row.psnr) ? "inf" : printf_string("%.6f", row.psnr).c_str(),
+        std::isnan(row.ssim) ? "" : printf_string("%.6f", row.ssim).c_str(), row.seconds,
         row.iterations, row.converged ? "true" : "false", row.lossless ? "true" : "false");
     // Quote the path: it may contain commas.
     std::string quoted = "\"";
@@ -100,6 +107,8 @@ std::string format_json(const ResultTable& table, int indent) {
   for (const ResultRow& row : table.results) {
     nlohmann::ordered_json psnr = nullptr;  // JSON has no infinity: lossless → null
     if (!std::isinf(row.psnr)) psnr = row.psnr;
+    nlohmann::ordered_json ssim = nullptr;  // not measured, or undefined for a tiny image
+    if (!std::isnan(row.ssim)) ssim = row.ssim;
     results.push_back({{"k", row.k},
                        {"colors", row.colors},
                        {"bits_per_pixel", row.bits_per_pixel},
@@ -111,6 +120,7 @@ std::string format_json(const ResultTable& table, int indent) {
                        {"file", row.file},
                        {"mse", row.mse},
                        {"psnr", psnr},
+                       {"ssim", ssim},
                        {"seconds", row.seconds},
                        {"iterations", row.iterations},
                        {"converged", row.converged},

@@ -34,6 +34,36 @@ def expected_input_rgb(path):
     return (rgba[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255
 
 
+def matlab_round(values):
+    """MATLAB's round: halves away from zero (numpy's rint rounds them to even)."""
+    return np.sign(values) * np.floor(np.abs(values) + 0.5)
+
+
+def ssim_oracle(original, distorted):
+    """SSIM as Wang et al.'s ssim.m computes it (rgb2gray, automatic downsampling, 11x11 Gaussian
+    window, sigma 1.5), recomputed with numpy and scikit-image; None where it is undefined."""
+    from skimage.metrics import structural_similarity  # Debian: python3-skimage
+
+    def grey(rgb):  # MATLAB's rgb2gray on uint8
+        return matlab_round(rgb @ np.array([0.298936021293775, 0.587043074451121,
+                                            0.114020904255103]))
+
+    def downsample(image, f):  # imfilter(ones(f)/f^2, 'symmetric'), then every f-th pixel
+        before, after = (f + 1) // 2 - 1, f - (f + 1) // 2
+        padded = np.pad(image, ((before, after), (before, after)), mode="symmetric")
+        h, w = image.shape
+        box = sum(padded[i:i + h, j:j + w] for i in range(f) for j in range(f)) / (f * f)
+        return box[::f, ::f]
+
+    x, y = grey(original.astype(np.float64)), grey(distorted.astype(np.float64))
+    f = max(1, int(matlab_round(min(x.shape) / 256)))
+    x, y = downsample(x, f), downsample(y, f)
+    if min(x.shape) < 11:
+        return None
+    return structural_similarity(x, y, gaussian_weights=True, sigma=1.5,
+                                 use_sample_covariance=False, data_range=255)
+
+
 def count_colours(pixels):
     """Distinct colours of an (H, W, 3) array, counted on packed 24-bit values (fast)."""
     packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
@@ -85,6 +115,12 @@ def check_sweep_outputs(out_dir, ks, input_path, check_input=True):
         assert row["bits_per_pixel"] == index_bits(k)
         assert row["estimated_bytes"] == (bits + 7) // 8
         assert math.isclose(row["estimated_ratio"], 24 * n / bits, rel_tol=1e-12)
+        expected_ssim = ssim_oracle(original, pixels)
+        if expected_ssim is None:
+            assert row["ssim"] is None
+        else:
+            assert math.isclose(row["ssim"], expected_ssim, rel_tol=1e-9), (k, row["ssim"],
+                                                                           expected_ssim)
         assert row["png_bytes"] == path.stat().st_size
         assert row["seconds"] >= 0
 
