@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <string>
 
@@ -107,17 +108,44 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
   return best;
 }
 
+/// Summaries of one histogram's colours by size, made once and shared by every k of a sweep
+/// (several k often want the same size: making it is a good part of a small k's work).
+class Summaries {
+ public:
+  /// Make the summaries the plans of `ks` ask for, side by side on up to `threads` threads.
+  Summaries(const detail::WeightedColors& points, std::span<const unsigned> ks,
+            const Options& options, unsigned threads) {
+    for (unsigned k : ks) {
+      const std::size_t size = detail::plan_for(options, k).trial_points;
+      if (points.colors.size() > size && !summaries_.contains(size)) summaries_[size] = {};
+    }
+    std::vector<std::pair<const std::size_t, detail::ReducedColors>*> todo;
+    for (auto& entry : summaries_) todo.push_back(&entry);
+    detail::parallel_for(todo.size(), threads, [&](std::size_t i) {
+      todo[i]->second = detail::summarise_by_splitting(points, todo[i]->first);
+    });
+  }
+
+  /// The summary of at most `size` points; nullptr if it was not made.
+  [[nodiscard]] const detail::ReducedColors* find(std::size_t size) const {
+    const auto found = summaries_.find(size);
+    return found == summaries_.end() ? nullptr : &found->second;
+  }
+
+ private:
+  std::map<std::size_t, detail::ReducedColors> summaries_;
+};
+
 /// Try every start on the summary of the colours (when there are more colours than the plan's
 /// trial points), finish the best few on all colours,
 /// keep the one whose written image has the least error (ties: the earlier start).
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
-                          unsigned threads) {
+                          unsigned threads, const Summaries& summaries) {
   const detail::Plan plan = detail::plan_for(options, k);
-  detail::ReducedColors reduced;
   detail::WeightedColors trial_points = points;
-  if (points.colors.size() > plan.trial_points) {
-    reduced = detail::summarise_by_splitting(points, plan.trial_points);
-    if (reduced.colors.size() > k) trial_points = reduced.view();
+  if (const detail::ReducedColors* reduced = summaries.find(plan.trial_points);
+      reduced != nullptr && reduced->colors.size() > k) {
+    trial_points = reduced->view();
   }
   std::vector<std::vector<detail::Centroid>> starts =
       make_starts(trial_points, k, plan, options.seed);
@@ -148,13 +176,13 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
 }
 
 detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Options& options,
-                              unsigned threads, Result& result) {
+                              unsigned threads, const Summaries& summaries, Result& result) {
   if (histogram.colors.size() <= k) {
     result.lossless = true;
     return detail::identity_palette(histogram.colors);
   }
   const detail::WeightedColors points{histogram.colors, histogram.counts};
-  Candidate best = best_clustering(points, k, options, threads);
+  Candidate best = best_clustering(points, k, options, threads, summaries);
   result.iterations = best.iterations;
   result.converged = best.clustering.converged;
   return detail::round_palette(best.clustering.centroids, best.clustering.labels);
@@ -169,14 +197,14 @@ void check_options(const Options& options) {
 }
 
 Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
-                     const Options& options, unsigned threads) {
+                     const Options& options, unsigned threads, const Summaries& summaries) {
   const auto start = std::chrono::steady_clock::now();
   Result result;
   result.k = k;
   result.width = rgb.width;
   result.height = rgb.height;
 
-  detail::IndexedColors indexed = cluster(histogram, k, options, threads, result);
+  detail::IndexedColors indexed = cluster(histogram, k, options, threads, summaries, result);
   result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
   result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
                (3.0 * static_cast<double>(rgb.pixel_count()));
@@ -212,7 +240,9 @@ Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const 
   check_k(k);
   check_options(options);
   check_histogram(rgb, histogram);
-  return quantize_with(rgb, histogram, k, options, detail::resolve_threads(options.threads));
+  const unsigned threads = detail::resolve_threads(options.threads);
+  const Summaries summaries({histogram.colors, histogram.counts}, std::span(&k, 1), options, 1);
+  return quantize_with(rgb, histogram, k, options, threads, summaries);
 }
 
 Result quantize(const Image& rgb, unsigned k, const Options& options) {
@@ -238,9 +268,11 @@ std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return ks[a] > ks[b]; });
+  const unsigned threads = detail::resolve_threads(options.threads);
+  const Summaries summaries({histogram.colors, histogram.counts}, ks, options, threads);
   std::vector<Result> results(ks.size());
-  detail::parallel_for(order.size(), detail::resolve_threads(options.threads), [&](std::size_t i) {
-    results[order[i]] = quantize_with(rgb, histogram, ks[order[i]], options, 1);
+  detail::parallel_for(order.size(), threads, [&](std::size_t i) {
+    results[order[i]] = quantize_with(rgb, histogram, ks[order[i]], options, 1, summaries);
   });
   return results;
 }
