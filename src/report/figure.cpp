@@ -16,6 +16,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -183,26 +184,43 @@ std::uint32_t over_white(std::uint32_t value, std::uint32_t alpha) {
 /// Reads a panel's pixels as opaque RGB (alpha over white), row by row.
 class PixelReader {
  public:
-  explicit PixelReader(const GridPanel& panel) : panel_(panel), size_(size_of(panel)) {}
+  explicit PixelReader(const GridPanel& panel) : panel_(panel), size_(size_of(panel)) {
+    if (panel.result == nullptr) return;
+    const Result& result = *panel.result;
+    for (std::size_t i = 0; i < result.palette.size() && i < palette_.size(); ++i) {
+      const Rgb8& c = result.palette[i];
+      const std::uint32_t a = result.alpha.empty() ? 255 : result.alpha[i];
+      palette_[i] = over_white(c.r, a) << 16 | over_white(c.g, a) << 8 | over_white(c.b, a);
+    }
+  }
 
   [[nodiscard]] PictureSize size() const noexcept { return size_; }
 
-  /// Pixel (x, y) as 0xRRGGBB.
-  [[nodiscard]] std::uint32_t rgb(std::uint32_t x, std::uint32_t y) const noexcept {
-    const std::size_t p = std::size_t{y} * size_.width + x;
+  /// Row y as 0xRRGGBB values, transparency composited on white: size().width of them.
+  void row(std::uint32_t y, std::uint32_t* out) const noexcept {
+    const std::size_t first = std::size_t{y} * size_.width;
     if (panel_.result != nullptr) {
-      const Rgb8& c = panel_.result->palette[panel_.result->indices[p]];
-      return std::uint32_t{c.r} << 16 | std::uint32_t{c.g} << 8 | c.b;
+      const std::uint8_t* index = panel_.result->indices.data() + first;
+      for (std::uint32_t x = 0; x < size_.width; ++x) out[x] = palette_[index[x]];
+      return;
     }
     const Image& image = *panel_.image;
-    const std::uint8_t* s = image.pixels.data() + p * image.channels;
-    if (!image.has_alpha()) return std::uint32_t{s[0]} << 16 | std::uint32_t{s[1]} << 8 | s[2];
-    return over_white(s[0], s[3]) << 16 | over_white(s[1], s[3]) << 8 | over_white(s[2], s[3]);
+    const std::uint8_t* s = image.pixels.data() + first * image.channels;
+    if (!image.has_alpha()) {
+      for (std::uint32_t x = 0; x < size_.width; ++x, s += 3) {
+        out[x] = std::uint32_t{s[0]} << 16 | std::uint32_t{s[1]} << 8 | s[2];
+      }
+      return;
+    }
+    for (std::uint32_t x = 0; x < size_.width; ++x, s += 4) {
+      out[x] = over_white(s[0], s[3]) << 16 | over_white(s[1], s[3]) << 8 | over_white(s[2], s[3]);
+    }
   }
 
  private:
   const GridPanel& panel_;
   PictureSize size_;
+  std::array<std::uint32_t, max_colors> palette_{};  ///< a result's palette, packed, on white
 };
 
 SurfacePtr make_surface(int width, int height) {
@@ -224,9 +242,11 @@ SurfacePtr full_size_surface(const PixelReader& reader) {
   SurfacePtr surface = make_surface(static_cast<int>(size.width), static_cast<int>(size.height));
   unsigned char* data = cairo_image_surface_get_data(surface.get());
   const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
+  std::vector<std::uint32_t> line(size.width);
   for (std::uint32_t y = 0; y < size.height; ++y) {
+    reader.row(y, line.data());
     for (std::uint32_t x = 0; x < size.width; ++x) {
-      store_pixel(data + y * stride, static_cast<int>(x), reader.rgb(x, y));
+      store_pixel(data + y * stride, static_cast<int>(x), line[x]);
     }
   }
   cairo_surface_mark_dirty(surface.get());
@@ -247,14 +267,16 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
   unsigned char* data = cairo_image_surface_get_data(surface.get());
   const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
   std::vector<std::uint64_t> sums(static_cast<std::size_t>(box.width) * 4);  // r, g, b, count
+  std::vector<std::uint32_t> line(size.width);
   std::uint32_t source_y = 0;
   for (int y = 0; y < box.height; ++y) {
     std::fill(sums.begin(), sums.end(), 0);
     const auto end_y = static_cast<std::uint32_t>(std::max<std::uint64_t>(
         source_y + 1, std::uint64_t(y + 1) * size.height / static_cast<std::uint64_t>(box.height)));
     for (; source_y < std::min(end_y, size.height); ++source_y) {
+      reader.row(source_y, line.data());
       for (std::uint32_t x = 0; x < size.width; ++x) {
-        const std::uint32_t rgb = reader.rgb(x, source_y);
+        const std::uint32_t rgb = line[x];
         std::uint64_t* sum = &sums[static_cast<std::size_t>(column_of[x]) * 4];
         sum[0] += rgb >> 16;
         sum[1] += (rgb >> 8) & 0xFF;
