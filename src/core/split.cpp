@@ -1,7 +1,9 @@
 // A deterministic k-means start: greedy variance-minimising splits of the colour set.
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <queue>
+#include <span>
 
 #include "core/kmeans.hpp"
 #include "core/reduce.hpp"
@@ -27,48 +29,66 @@ struct Moments {
   }
 };
 
-std::uint8_t channel(const Rgb8& c, std::size_t axis) {
-  return axis == 0 ? c.r : (axis == 1 ? c.g : c.b);
-}
+/// A point as the splitting works on it: its channels and weight side by side, so the points
+/// of a box can be kept together in memory and read in order.
+struct Point {
+  std::array<std::uint8_t, 3> rgb;
+  std::uint32_t weight;
+};
 
-/// A box: a range of the point order, its moments and its best split.
+/// A box: a range of the points, its moments and its best split.
 struct Box {
   std::size_t begin = 0;
   std::size_t end = 0;
   Moments moments;
   double gain = 0;       // squared error removed by the best split (0: can't be split)
-  std::size_t axis = 0;  // the best split: points with channel(axis) ≤ cut go left
+  std::size_t axis = 0;  // the best split: points with rgb[axis] ≤ cut go left
   std::uint8_t cut = 0;
 };
 
-/// Find the box's best split: for each axis, the per-value moments, then every cut between
-/// two occupied values, keeping the one that explains the most.
-void find_best_split(const WeightedColors& points, std::span<const std::uint32_t> order, Box& box) {
+/// Per axis, the moments of the box's points at each value of that channel.
+struct AxisBins {
+  std::array<std::array<Moments, 256>, 3> bins;  // cleared only over the box's range of values
+  std::array<std::size_t, 3> low{};
+  std::array<std::size_t, 3> high{};
+
+  /// Fill the bins from the points in one pass (their ranges found in another).
+  void fill(std::span<const Point> points) {
+    low = {255, 255, 255};
+    high = {0, 0, 0};
+    for (const Point& point : points) {
+      for (std::size_t axis = 0; axis < 3; ++axis) {
+        low[axis] = std::min<std::size_t>(low[axis], point.rgb[axis]);
+        high[axis] = std::max<std::size_t>(high[axis], point.rgb[axis]);
+      }
+    }
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+      std::fill(bins[axis].begin() + static_cast<std::ptrdiff_t>(low[axis]),
+                bins[axis].begin() + static_cast<std::ptrdiff_t>(high[axis]) + 1, Moments{});
+    }
+    for (const Point& point : points) {
+      const std::int64_t w = point.weight;
+      const std::array<std::int64_t, 3> weighted = {w * point.rgb[0], w * point.rgb[1],
+                                                    w * point.rgb[2]};
+      for (std::size_t axis = 0; axis < 3; ++axis) {
+        Moments& bin = bins[axis][point.rgb[axis]];
+        bin.weight += w;
+        for (std::size_t ch = 0; ch < 3; ++ch) bin.sum[ch] += weighted[ch];
+      }
+    }
+  }
+};
+
+/// Find the box's best split: for each axis, every cut between two occupied values, keeping
+/// the one that explains the most (ties: the first axis, then the lowest cut).
+void find_best_split(std::span<const Point> points, AxisBins& scratch, Box& box) {
   box.gain = 0;
   const double whole = box.moments.explained();
-  std::array<Moments, 256> bins;  // cleared only over the box's range of values
+  scratch.fill(points.subspan(box.begin, box.end - box.begin));
   for (std::size_t axis = 0; axis < 3; ++axis) {
-    std::size_t low = 255;
-    std::size_t high = 0;
-    for (std::size_t p = box.begin; p < box.end; ++p) {
-      const std::size_t value = channel(points.colors[order[p]], axis);
-      low = std::min(low, value);
-      high = std::max(high, value);
-    }
-    if (low == high) continue;  // one value on this axis: nothing to cut
-    std::fill(bins.begin() + static_cast<std::ptrdiff_t>(low),
-              bins.begin() + static_cast<std::ptrdiff_t>(high) + 1, Moments{});
-    for (std::size_t p = box.begin; p < box.end; ++p) {
-      const Rgb8& c = points.colors[order[p]];
-      Moments& bin = bins[channel(c, axis)];
-      const std::int64_t w = points.weights[order[p]];
-      bin.weight += w;
-      bin.sum[0] += w * c.r;
-      bin.sum[1] += w * c.g;
-      bin.sum[2] += w * c.b;
-    }
+    const auto& bins = scratch.bins[axis];
     Moments left;
-    for (std::size_t value = low; value < high; ++value) {
+    for (std::size_t value = scratch.low[axis]; value < scratch.high[axis]; ++value) {
       if (bins[value].weight == 0) continue;
       left.add(bins[value]);
       Moments right = box.moments;
@@ -84,33 +104,29 @@ void find_best_split(const WeightedColors& points, std::span<const std::uint32_t
   }
 }
 
-Box make_box(const WeightedColors& points, std::span<const std::uint32_t> order, std::size_t begin,
-             std::size_t end) {
+Box make_box(std::span<const Point> points, AxisBins& scratch, std::size_t begin, std::size_t end) {
   Box box;
   box.begin = begin;
   box.end = end;
   for (std::size_t p = begin; p < end; ++p) {
-    const Rgb8& c = points.colors[order[p]];
-    const std::int64_t w = points.weights[order[p]];
+    const std::int64_t w = points[p].weight;
     box.moments.weight += w;
-    box.moments.sum[0] += w * c.r;
-    box.moments.sum[1] += w * c.g;
-    box.moments.sum[2] += w * c.b;
+    for (std::size_t ch = 0; ch < 3; ++ch) box.moments.sum[ch] += w * points[p].rgb[ch];
   }
-  find_best_split(points, order, box);
+  find_best_split(points, scratch, box);
   return box;
 }
 
-}  // namespace
-
-namespace {
-
 /// Split the points into at most `count` boxes, greedily by the largest squared-error gain.
-std::vector<Box> split_boxes(const WeightedColors& points, std::size_t count,
-                             std::vector<std::uint32_t>& order) {
-  order.resize(points.colors.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::vector<Box> boxes{make_box(points, order, 0, order.size())};
+/// The points are reordered as the boxes are cut, so each box's points stay together.
+std::vector<Box> split_boxes(const WeightedColors& colors, std::size_t count) {
+  std::vector<Point> points(colors.colors.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const Rgb8& c = colors.colors[i];
+    points[i] = {{c.r, c.g, c.b}, colors.weights[i]};
+  }
+  const auto scratch = std::make_unique<AxisBins>();
+  std::vector<Box> boxes{make_box(points, *scratch, 0, points.size())};
   // The box to cut next: the largest gain, the lowest-numbered box on a tie.
   const auto later = [&](std::size_t a, std::size_t b) {
     return boxes[a].gain < boxes[b].gain || (boxes[a].gain == boxes[b].gain && a > b);
@@ -122,13 +138,13 @@ std::vector<Box> split_boxes(const WeightedColors& points, std::size_t count,
     queue.pop();
     if (boxes[chosen].gain <= 0) break;  // every box holds a single colour
     const Box box = boxes[chosen];
-    const auto middle = std::partition(
-        order.begin() + static_cast<std::ptrdiff_t>(box.begin),
-        order.begin() + static_cast<std::ptrdiff_t>(box.end),
-        [&](std::uint32_t i) { return channel(points.colors[i], box.axis) <= box.cut; });
-    const auto split = static_cast<std::size_t>(middle - order.begin());
-    boxes[chosen] = make_box(points, order, box.begin, split);
-    boxes.push_back(make_box(points, order, split, box.end));
+    const auto middle =
+        std::partition(points.begin() + static_cast<std::ptrdiff_t>(box.begin),
+                       points.begin() + static_cast<std::ptrdiff_t>(box.end),
+                       [&](const Point& point) { return point.rgb[box.axis] <= box.cut; });
+    const auto split = static_cast<std::size_t>(middle - points.begin());
+    boxes[chosen] = make_box(points, *scratch, box.begin, split);
+    boxes.push_back(make_box(points, *scratch, split, box.end));
     queue.push(chosen);
     queue.push(boxes.size() - 1);
   }
@@ -138,8 +154,7 @@ std::vector<Box> split_boxes(const WeightedColors& points, std::size_t count,
 }  // namespace
 
 std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
-  std::vector<std::uint32_t> order;
-  const std::vector<Box> boxes = split_boxes(points, k, order);
+  const std::vector<Box> boxes = split_boxes(points, k);
   std::vector<Centroid> centres;
   centres.reserve(boxes.size());
   for (const Box& box : boxes) {
@@ -152,8 +167,7 @@ std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
 }
 
 ReducedColors summarise_by_splitting(const WeightedColors& points, std::size_t max_points) {
-  std::vector<std::uint32_t> order;
-  const std::vector<Box> boxes = split_boxes(points, max_points, order);
+  const std::vector<Box> boxes = split_boxes(points, max_points);
   ReducedColors reduced;
   reduced.colors.reserve(boxes.size());
   reduced.weights.reserve(boxes.size());
