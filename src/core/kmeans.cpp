@@ -283,21 +283,32 @@ void move_centroids(const ClusterSums& sums, Update update, std::vector<Centroid
 }  // namespace
 
 Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
-                 unsigned max_iterations, unsigned threads, Update update) {
+                 unsigned max_iterations, unsigned threads, Update update, const Clustering* warm) {
   const std::size_t n = points.colors.size();
-  PointState state{
-      std::vector<std::uint32_t>(n), std::vector<double>(n), std::vector<double>(n), {}};
   CentroidTable table(centroids);
   const bool with_neighbours = centroids.size() >= min_centroids_for_neighbours &&
                                n >= min_points_per_centroid_for_neighbours * centroids.size();
-  assign_all(points, table, state, threads);
-  ClusterSums sums = sum_clusters(points, state.labels, centroids.size());
+  PointState state;
+  ClusterSums sums(centroids.size());
+  if (warm != nullptr && warm->bound_centroids.size() == centroids.size() &&
+      warm->labels.size() == n) {
+    // The bounds hold for warm's centroids; one bounded step makes them hold for these.
+    state = {warm->labels, warm->upper, warm->lower, {}};
+    sums = sum_clusters(points, state.labels, centroids.size());
+    const CentroidMotion motion = measure_motion(warm->bound_centroids, centroids, with_neighbours);
+    reassign(points, centroids, table, motion, state, sums, threads);
+  } else {
+    state = {std::vector<std::uint32_t>(n), std::vector<double>(n), std::vector<double>(n), {}};
+    assign_all(points, table, state, threads);
+    sums = sum_clusters(points, state.labels, centroids.size());
+  }
 
   Clustering result;
+  std::vector<Centroid> before;
   for (;;) {
     // The update step runs once more after the last assignment, so that the centroids
     // returned are always the means of the labels returned (converged or not).
-    const std::vector<Centroid> before = centroids;
+    before = centroids;
     reseed_empty_clusters(points, centroids, state, sums);
     move_centroids(sums, update, centroids);
     if (result.converged || result.iterations == max_iterations) break;
@@ -308,6 +319,9 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
   }
   result.centroids = std::move(centroids);
   result.labels = std::move(state.labels);
+  result.upper = std::move(state.upper);
+  result.lower = std::move(state.lower);
+  result.bound_centroids = std::move(before);
   return result;
 }
 

@@ -99,7 +99,7 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
     Candidate candidate;
     candidate.clustering =
         detail::lloyd(points, rounded(floating.centroids, variant), options.max_iterations, threads,
-                      detail::Update::rounded_mean);
+                      detail::Update::rounded_mean, &floating);
     candidate.iterations = floating.iterations + candidate.clustering.iterations;
     candidate.clustering.converged = candidate.clustering.converged && floating.converged;
     candidate.squared_error = written_error(points, candidate.clustering);

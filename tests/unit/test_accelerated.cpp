@@ -23,6 +23,34 @@ detail::WeightedColors points_of(const Histogram& histogram) {
   return {histogram.colors, histogram.counts};
 }
 
+// A warm start (labels and bounds of an earlier run, as the 8-bit stage starts from the float
+// stage) must give exactly the plain Lloyd's result from the new centres, converged or not.
+TEST(AcceleratedKMeans, WarmStartEqualsPlainLloydFromTheNewCentres) {
+  const Image crop = sample_crop(100, 80, 96, 96);
+  const Histogram histogram = count_colors(crop);
+  const detail::WeightedColors points = points_of(histogram);
+  for (unsigned k : {8u, 64u}) {
+    for (unsigned earlier_iterations : {3u, 1000u}) {
+      const detail::Clustering earlier =
+          detail::lloyd(points, detail::kmeans_plus_plus(points, k, 1), earlier_iterations);
+      std::vector<detail::Centroid> start = earlier.centroids;
+      for (detail::Centroid& centre : start) {
+        for (double& channel : centre) channel = std::round(channel + 0.3);
+      }
+      const reference::Clustering plain =
+          reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+      ASSERT_FALSE(plain.empty_cluster_seen);
+      const detail::Clustering warm =
+          detail::lloyd(points, start, 1000, 1, detail::Update::mean, &earlier);
+      EXPECT_EQ(warm.iterations, plain.iterations) << "k = " << k;
+      for (std::size_t j = 0; j < k; ++j) ASSERT_EQ(warm.centroids[j], plain.centres[j]);
+      for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
+        ASSERT_EQ(warm.labels[histogram.pixel_color[p]], plain.labels[p]) << "k = " << k;
+      }
+    }
+  }
+}
+
 // At large k, Hamerly's bounds skip most distance computations and the SIMD kernel does the
 // rest: from the same start, labels, centroids and iteration count must still be exactly the
 // plain all-pixels Lloyd's, on one thread and on two.
