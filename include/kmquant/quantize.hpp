@@ -29,7 +29,7 @@ struct Result {
   unsigned k = 0;  ///< the number of colours asked for
   std::uint32_t width = 0;
   std::uint32_t height = 0;
-  std::vector<Rgb8> palette;          ///< the distinct colours used: 1..k entries
+  std::vector<Rgb8> palette;  ///< the distinct colours used: 1..k entries
   /// Opacity of each palette entry (0 transparent … 255 opaque), same order as palette; empty
   /// when every entry is opaque (the result of an image without transparency). The palette's
   /// colours are straight, not premultiplied, as PNG's PLTE and tRNS store them.

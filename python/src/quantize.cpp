@@ -60,8 +60,7 @@ void bind_options(py::module_& module) {
       .def_readwrite("threads", &Options::threads,
                      "Threads to use; 0 (default) means one per CPU. Results never depend on it.")
       .def_property(
-          "dither", [](const Options& options) { return dither_name(options.dither); },
-          &set_dither,
+          "dither", [](const Options& options) { return dither_name(options.dither); }, &set_dither,
           "How pixels are mapped to the palette: \"none\" (default) or \"floyd_steinberg\" "
           "(error diffusion, serpentine rows); True and False are accepted too.")
       .def_readwrite("dither_strength", &Options::dither_strength,
@@ -167,7 +166,8 @@ Result quantize_array(const py::handle& image, long long k, const py::kwargs& kw
 /// The palette (and alpha) of an (n, 3) or (n, 4) uint8 array.
 void palette_from_array(const py::handle& object, std::vector<Rgb8>& palette,
                         std::vector<std::uint8_t>& alpha) {
-  constexpr const char* expected = "palette must be a NumPy array of dtype uint8 and shape (n, 3) or (n, 4)";
+  constexpr const char* expected =
+      "palette must be a NumPy array of dtype uint8 and shape (n, 3) or (n, 4)";
   if (!py::isinstance<py::array>(object)) throw py::type_error(expected);
   const auto array = py::reinterpret_borrow<py::array>(object);
   if (array.dtype().kind() != 'u' || array.itemsize() != 1) throw py::type_error(expected);

@@ -10,7 +10,6 @@
 namespace kmquant::detail {
 namespace {
 
-constexpr std::uint32_t unfilled = ~std::uint32_t{0};  // a cell whose list is not made yet
 constexpr std::size_t min_rows_per_band = 64;
 
 std::int64_t squared_distance(const SpacePoint& a, const SpacePoint& b) noexcept {
@@ -63,7 +62,7 @@ std::vector<std::uint8_t> floyd_steinberg(const Image& image, const PaletteSpace
       SpacePoint key{};
       for (std::size_t c = 0; c < channels; ++c) {
         target[c] = std::clamp(static_cast<float>(original[c]) + here[x + 1][c], 0.0f, top);
-        key[c] = static_cast<std::int64_t>(target[c] + 0.5f);  // round half up (target ≥ 0)
+        key[c] = std::lround(target[c]);  // half up: the target is not negative
       }
       const std::uint8_t chosen = nearest(key);
       indices[pixel] = chosen;
@@ -89,8 +88,8 @@ std::vector<std::uint8_t> floyd_steinberg(const Image& image, const PaletteSpace
 std::vector<std::uint8_t> nearest_entries(const Image& image, const PaletteSpace& space,
                                           unsigned threads) {
   std::vector<std::uint8_t> indices(image.pixel_count());
-  const std::size_t bands = std::clamp<std::size_t>(image.height / min_rows_per_band, 1,
-                                                    resolve_threads(threads));
+  const std::size_t bands =
+      std::clamp<std::size_t>(image.height / min_rows_per_band, 1, resolve_threads(threads));
   parallel_for(bands, threads, [&](std::size_t band) {
     NearestEntry nearest(space);
     const std::size_t begin = band * image.height / bands * image.width;
@@ -119,8 +118,8 @@ PaletteSpace palette_space(const Image& image, std::span<const Rgb8> palette,
   space.entries.reserve(palette.size());
   for (std::size_t i = 0; i < palette.size(); ++i) {
     const std::uint8_t a = alpha.empty() ? 255 : alpha[i];
-    space.entries.push_back(space_point(space.premultiplied, palette[i].r, palette[i].g,
-                                        palette[i].b, a));
+    space.entries.push_back(
+        space_point(space.premultiplied, palette[i].r, palette[i].g, palette[i].b, a));
   }
   return space;
 }
@@ -142,8 +141,7 @@ void NearestEntry::make_grid(Grid& grid, unsigned shift) const {
   grid.shift = shift;
   std::size_t cells = 1;
   for (std::size_t c = 0; c < channels_; ++c) cells <<= bits_ - shift;
-  grid.begin.assign(cells, unfilled);
-  grid.size.assign(cells, 0);
+  grid.cells.assign(cells, Cell{});
 }
 
 std::size_t NearestEntry::cell_of(const Grid& grid, const SpacePoint& point) const noexcept {
@@ -177,28 +175,29 @@ void NearestEntry::fill(Grid& grid, std::size_t cell, const SpacePoint& point,
     least[i] = near;
     if (bound < 0 || far < bound) bound = far;
   }
-  grid.begin[cell] = static_cast<std::uint32_t>(grid.candidates.size());
+  const std::size_t begin = grid.candidates.size();
   for (std::size_t i = 0; i < from.size(); ++i) {
     if (least[i] <= bound) grid.candidates.push_back(from[i]);
   }
-  grid.size[cell] = static_cast<std::uint16_t>(grid.candidates.size() - grid.begin[cell]);
+  grid.cells[cell] = {static_cast<std::uint32_t>(begin),
+                      static_cast<std::uint32_t>(grid.candidates.size() - begin)};
 }
 
 std::uint8_t NearestEntry::operator()(const SpacePoint& point) {
   const std::size_t cell = cell_of(fine_, point);
-  if (fine_.begin[cell] == unfilled) {
+  if (fine_.cells[cell].size == 0) {
     const std::size_t parent = cell_of(coarse_, point);
-    if (coarse_.begin[parent] == unfilled) fill(coarse_, parent, point, all_);
-    const std::vector<std::uint8_t> from(
-        coarse_.candidates.begin() + coarse_.begin[parent],
-        coarse_.candidates.begin() + coarse_.begin[parent] + coarse_.size[parent]);
-    fill(fine_, cell, point, from);
+    if (coarse_.cells[parent].size == 0) fill(coarse_, parent, point, all_);
+    const Cell& from = coarse_.cells[parent];
+    fill(fine_, cell, point,
+         std::span<const std::uint8_t>(coarse_.candidates).subspan(from.begin, from.size));
   }
-  const std::uint8_t* list = fine_.candidates.data() + fine_.begin[cell];
+  const Cell& found = fine_.cells[cell];
+  const std::uint8_t* list = fine_.candidates.data() + found.begin;
   // The list is in index order: a later entry must be strictly nearer to win a tie.
   std::uint8_t best = list[0];
   std::int64_t best_distance = squared_distance(point, entries_[best]);
-  for (std::size_t i = 1; i < fine_.size[cell]; ++i) {
+  for (std::size_t i = 1; i < found.size; ++i) {
     const std::int64_t d = squared_distance(point, entries_[list[i]]);
     if (d < best_distance) {
       best_distance = d;

@@ -46,11 +46,14 @@ class NearestEntry {
   [[nodiscard]] std::uint8_t operator()(const SpacePoint& point);
 
  private:
-  /// One level of the grid: cells 2^shift values wide, lists made on demand.
+  /// One level of the grid: cells 2^shift values wide, their lists made on demand.
+  struct Cell {
+    std::uint32_t begin = 0;  ///< where its list starts in candidates
+    std::uint32_t size = 0;   ///< its list's length; 0: not made yet (no list is empty)
+  };
   struct Grid {
     unsigned shift = 0;
-    std::vector<std::uint32_t> begin;      ///< per cell: where its list starts, or unfilled
-    std::vector<std::uint16_t> size;       ///< per cell: its list's length
+    std::vector<Cell> cells;
     std::vector<std::uint8_t> candidates;  ///< the lists, one after another, in index order
   };
 
@@ -61,9 +64,9 @@ class NearestEntry {
             std::span<const std::uint8_t> from);
 
   std::vector<SpacePoint> entries_;
-  std::size_t channels_ = 3;  ///< 3 opaque, 4 premultiplied
-  std::int64_t top_ = 255;    ///< the largest channel value
-  unsigned bits_ = 8;         ///< channel values are below 2^bits
+  std::size_t channels_ = 3;       ///< 3 opaque, 4 premultiplied
+  std::int64_t top_ = 255;         ///< the largest channel value
+  unsigned bits_ = 8;              ///< channel values are below 2^bits
   std::vector<std::uint8_t> all_;  ///< every entry, in index order
   Grid coarse_;
   Grid fine_;

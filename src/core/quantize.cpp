@@ -38,7 +38,8 @@ std::vector<std::vector<detail::Centroid>> make_starts(const detail::WeightedCol
   starts.push_back(detail::variance_split(points, k));
   starts.back().resize(k, starts.back().front());
   for (unsigned r = 0; r < plan.restarts; ++r) {
-    starts.push_back(detail::kmeans_plus_plus(points, k, detail::restart_seed(seed, r), plan.candidates));
+    starts.push_back(
+        detail::kmeans_plus_plus(points, k, detail::restart_seed(seed, r), plan.candidates));
   }
   return starts;
 }
@@ -154,7 +155,6 @@ detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Opti
   result.converged = best.clustering.converged;
   return detail::round_palette(best.clustering.centroids, best.clustering.labels);
 }
-
 
 Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
                      const Options& options, unsigned threads) {

@@ -20,16 +20,16 @@ void check_palette(std::span<const Rgb8> palette, std::span<const std::uint8_t> 
                     std::to_string(max_colors));
   }
   if (!alpha.empty() && alpha.size() != palette.size()) {
-    throw Error(ErrorKind::invalid_argument,
-                "the palette has " + std::to_string(palette.size()) + " colours but " +
-                    std::to_string(alpha.size()) + " alpha values");
+    throw Error(ErrorKind::invalid_argument, "the palette has " + std::to_string(palette.size()) +
+                                                 " colours but " + std::to_string(alpha.size()) +
+                                                 " alpha values");
   }
 }
 
 }  // namespace
 
-Result remap(const Image& image, std::span<const Rgb8> palette,
-             std::span<const std::uint8_t> alpha, const Options& options) {
+Result remap(const Image& image, std::span<const Rgb8> palette, std::span<const std::uint8_t> alpha,
+             const Options& options) {
   check_options(options);
   check_palette(palette, alpha);
   detail::check_image(image);

@@ -93,8 +93,9 @@ void check_image(const Image& image) {
   } else if (image.channels == 3) {
     check_rgb_image(image);
   } else {
-    throw Error(ErrorKind::invalid_argument, "expected an RGB or RGBA image (3 or 4 channels), got " +
-                                                 std::to_string(image.channels));
+    throw Error(
+        ErrorKind::invalid_argument,
+        "expected an RGB or RGBA image (3 or 4 channels), got " + std::to_string(image.channels));
   }
 }
 

@@ -82,8 +82,8 @@ std::size_t assign(const WeightedPoints4& points, std::span<const Centroid4> cen
 
 /// Exact per-cluster sums of weight · point.
 struct ClusterSums {
-  explicit ClusterSums(std::size_t k) : sums(k, std::array<std::int64_t, 4>{}), weights(k, 0),
-                                        members(k, 0) {}
+  explicit ClusterSums(std::size_t k)
+      : sums(k, std::array<std::int64_t, 4>{}), weights(k, 0), members(k, 0) {}
 
   void add(const Point4& p, std::uint32_t weight, std::uint32_t cluster, int sign) {
     for (std::size_t c = 0; c < 4; ++c) sums[cluster][c] += sign * std::int64_t{weight} * p[c];
@@ -211,8 +211,7 @@ Clustering4 lloyd4(const WeightedPoints4& points, std::vector<Centroid4> centroi
       for (std::size_t c = 0; c < 4; ++c) {
         mean[c] = static_cast<double>(sums.sums[j][c]) / static_cast<double>(sums.weights[j]);
       }
-      centroids[j] =
-          update == Update::mean ? mean : written_centroid(best_written_colour(mean));
+      centroids[j] = update == Update::mean ? mean : written_centroid(best_written_colour(mean));
     }
   }
   out.centroids = std::move(centroids);

@@ -30,8 +30,8 @@ Candidate4 finish(const WeightedPoints4& points, std::vector<Centroid4> start,
     written.push_back(written_centroid(best_written_colour(centroid)));
   }
   Candidate4 candidate;
-  candidate.clustering = lloyd4(points, std::move(written), options.max_iterations, threads,
-                                Update::rounded_mean);
+  candidate.clustering =
+      lloyd4(points, std::move(written), options.max_iterations, threads, Update::rounded_mean);
   candidate.clustering.converged = candidate.clustering.converged && floating.converged;
   candidate.iterations = floating.iterations + candidate.clustering.iterations;
   candidate.squared_error = sum_squared_error4(points, candidate.clustering);
@@ -49,10 +49,9 @@ Candidate4 best_clustering(const WeightedPoints4& points, unsigned k, const Opti
   const unsigned inner = starts >= threads ? 1 : threads;
   parallel_for(starts, outer, [&](std::size_t s) {
     const auto restart = static_cast<unsigned>(s);
-    finished[s] = finish(points,
-                         kmeans_plus_plus4(points, k, restart_seed(options.seed, restart),
-                                           plan.candidates),
-                         options, inner);
+    finished[s] = finish(
+        points, kmeans_plus_plus4(points, k, restart_seed(options.seed, restart), plan.candidates),
+        options, inner);
   });
   std::size_t winner = 0;
   for (std::size_t s = 1; s < starts; ++s) {
@@ -84,8 +83,8 @@ void cluster_visible(const RgbaHistogram& histogram, std::size_t first, unsigned
   for (std::size_t i = first; i < histogram.colors.size(); ++i) {
     points.push_back(premultiply(histogram.colors[i]));
   }
-  const WeightedPoints4 weighted{
-      points, std::span<const std::uint32_t>(histogram.counts).subspan(first)};
+  const WeightedPoints4 weighted{points,
+                                 std::span<const std::uint32_t>(histogram.counts).subspan(first)};
   const Candidate4 best = best_clustering(weighted, clusters, options, threads);
   result.iterations = best.iterations;
   result.converged = best.clustering.converged;
@@ -146,8 +145,7 @@ Result quantize_rgba(const Image& rgba, const RgbaHistogram& histogram, unsigned
       result.indices[p] = palette.color_index[histogram.pixel_color[p]];
     }
   } else {
-    result.indices =
-        map_to_palette(rgba, space, options.dither, options.dither_strength, threads);
+    result.indices = map_to_palette(rgba, space, options.dither, options.dither_strength, threads);
   }
   result.mse = written_mse(rgba, space, result.indices);
   result.psnr = psnr_from_mse(result.mse);

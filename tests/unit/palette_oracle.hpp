@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -30,7 +31,8 @@ inline std::vector<Entry> entries(const std::vector<Rgb8>& palette,
 inline bool premultiplied(const Image& image, const std::vector<Entry>& palette) {
   bool any = std::any_of(palette.begin(), palette.end(), [](const Entry& e) { return e.a != 255; });
   if (image.channels == 4) {
-    for (std::size_t p = 0; p < image.pixel_count(); ++p) any = any || image.pixels[4 * p + 3] != 255;
+    for (std::size_t p = 0; p < image.pixel_count(); ++p)
+      any = any || image.pixels[4 * p + 3] != 255;
   }
   return any;
 }
@@ -52,8 +54,8 @@ template <typename T>
 long long squared(const std::array<T, 4>& x, const std::array<long long, 4>& y) {
   long long sum = 0;
   for (int c = 0; c < 4; ++c) {
-    const long long d = static_cast<long long>(x[static_cast<std::size_t>(c)]) -
-                        y[static_cast<std::size_t>(c)];
+    const long long d =
+        static_cast<long long>(x[static_cast<std::size_t>(c)]) - y[static_cast<std::size_t>(c)];
     sum += d * d;
   }
   return sum;
@@ -69,10 +71,12 @@ inline std::uint8_t nearest(const std::array<long long, 4>& x, const std::vector
   return static_cast<std::uint8_t>(best);
 }
 
-inline std::vector<std::uint8_t> nearest_all(const Image& image, const std::vector<Entry>& palette) {
+inline std::vector<std::uint8_t> nearest_all(const Image& image,
+                                             const std::vector<Entry>& palette) {
   const bool premul = premultiplied(image, palette);
   std::vector<std::uint8_t> out(image.pixel_count());
-  for (std::size_t p = 0; p < out.size(); ++p) out[p] = nearest(point(image, p, premul), palette, premul);
+  for (std::size_t p = 0; p < out.size(); ++p)
+    out[p] = nearest(point(image, p, premul), palette, premul);
   return out;
 }
 
@@ -106,7 +110,7 @@ inline std::vector<std::uint8_t> floyd_steinberg(const Image& image,
       for (int c = 0; c < channels; ++c) {
         const auto k = static_cast<std::size_t>(c);
         target[k] = std::min(top, std::max(0.0f, static_cast<float>(original[k]) + error[p][k]));
-        key[k] = static_cast<long long>(target[k] + 0.5f);
+        key[k] = std::lround(target[k]);
       }
       out[p] = nearest(key, palette, premul);
       const std::array<long long, 4> chosen = point(palette[out[p]], premul);

@@ -46,7 +46,8 @@ Image disc_on_transparent() {
 
 TEST(Alpha, AllOpaqueRgbaIsTheRgbResultByteForByte) {
   const Image rgb = testing::sample_crop(10, 10, 150, 100);
-  const Image rgba = with_alpha(rgb, [](std::uint32_t, std::uint32_t) -> std::uint8_t { return 255; });
+  const Image rgba =
+      with_alpha(rgb, [](std::uint32_t, std::uint32_t) -> std::uint8_t { return 255; });
   for (const unsigned k : {1u, 7u, 64u}) {
     for (const Dither dither : {Dither::none, Dither::floyd_steinberg}) {
       Options options;
@@ -115,8 +116,8 @@ TEST(Alpha, MoreColoursNeverCostMore) {
 }
 
 TEST(Alpha, FewColoursAreLossless) {
-  Image image{3, 2, 4, {10, 20, 30, 255, 10, 20, 30, 128, 1, 2, 3, 0,  //
-                        9, 9, 9, 0, 10, 20, 30, 128, 200, 0, 0, 77}};
+  Image image{3, 2, 4, {10, 20, 30, 255, 10, 20, 30, 128, 1,   2, 3, 0,  //
+                        9,  9,  9,  0,   10, 20, 30, 128, 200, 0, 0, 77}};
   const Result result = quantize(image, 4);
   EXPECT_TRUE(result.lossless);
   EXPECT_EQ(result.mse, 0.0);
@@ -126,7 +127,8 @@ TEST(Alpha, FewColoursAreLossless) {
     if (image.pixels[4 * p + 3] == 0) {
       EXPECT_EQ(written.pixels[4 * p + 3], 0);
     } else {
-      for (std::size_t c = 0; c < 4; ++c) EXPECT_EQ(written.pixels[4 * p + c], image.pixels[4 * p + c]);
+      for (std::size_t c = 0; c < 4; ++c)
+        EXPECT_EQ(written.pixels[4 * p + c], image.pixels[4 * p + c]);
     }
   }
 }
@@ -251,8 +253,9 @@ TEST(Alpha, LloydMatchesAPlainReferenceFromTheSameStart) {
         for (Point& c : reference_centres) c = brute_force_written(c);
       }
       std::vector<detail::Centroid4> ours_start(reference_centres.begin(), reference_centres.end());
-      const auto ours = detail::lloyd4(weighted, ours_start, 1000, 2,
-                                       written ? detail::Update::rounded_mean : detail::Update::mean);
+      const auto ours =
+          detail::lloyd4(weighted, ours_start, 1000, 2,
+                         written ? detail::Update::rounded_mean : detail::Update::mean);
       const auto labels = plain_lloyd4(premultiplied_points(histogram), histogram.counts,
                                        reference_centres, written);
       EXPECT_TRUE(ours.converged);
@@ -291,7 +294,8 @@ TEST(Alpha, RealSemiTransparentArtwork) {
   // A 300×300 crop across translucent shapes.
   Image crop{300, 300, 4, {}};
   for (std::uint32_t y = 0; y < 300; ++y) {
-    const std::uint8_t* row = loaded.image.pixels.data() + ((std::size_t{y} + 1700) * loaded.image.width + 1700) * 4;
+    const std::uint8_t* row =
+        loaded.image.pixels.data() + ((std::size_t{y} + 1700) * loaded.image.width + 1700) * 4;
     crop.pixels.insert(crop.pixels.end(), row, row + 300 * 4);
   }
   ASSERT_FALSE(detail::is_opaque(crop));

@@ -74,9 +74,8 @@ TEST(Dither, RemapMatchesTheNaiveReferenceOnAnRgbaImage) {
                            static_cast<std::uint8_t>(200 - x), a});
     }
   }
-  const std::vector<Rgb8> palette{{0, 0, 0},     {255, 0, 0},  {0, 255, 0},
-                                  {0, 0, 255},   {90, 90, 90}, {200, 160, 40},
-                                  {30, 200, 120}};
+  const std::vector<Rgb8> palette{{0, 0, 0},    {255, 0, 0},    {0, 255, 0},   {0, 0, 255},
+                                  {90, 90, 90}, {200, 160, 40}, {30, 200, 120}};
   const std::vector<std::uint8_t> alpha{0, 255, 128, 64, 255, 200, 30};
   const auto entries = oracle::entries(palette, alpha);
   for (const float strength : {1.0f, 0.5f}) {
@@ -86,9 +85,9 @@ TEST(Dither, RemapMatchesTheNaiveReferenceOnAnRgbaImage) {
     for (std::size_t p = 0; p < 8 * image.width; ++p) EXPECT_EQ(fs.indices[p], 0);
   }
   const Result quantized = quantize(image, 12, dithered());
-  EXPECT_EQ(quantized.indices,
-            oracle::floyd_steinberg(image, oracle::entries(quantized.palette, quantized.alpha),
-                                    1.0f));
+  EXPECT_EQ(
+      quantized.indices,
+      oracle::floyd_steinberg(image, oracle::entries(quantized.palette, quantized.alpha), 1.0f));
 }
 
 TEST(Dither, SameResultOnAnyThreadCount) {
@@ -107,8 +106,7 @@ TEST(Dither, SameResultOnAnyThreadCount) {
 
 TEST(Dither, StrengthOutOfRangeIsRefused) {
   const Image crop = sample_crop(0, 0, 8, 8);
-  for (const float strength :
-       {-0.01f, 1.01f, std::numeric_limits<float>::quiet_NaN(), 100.0f}) {
+  for (const float strength : {-0.01f, 1.01f, std::numeric_limits<float>::quiet_NaN(), 100.0f}) {
     try {
       (void)quantize(crop, 4, dithered(strength));
       FAIL() << "strength " << strength << " was accepted";

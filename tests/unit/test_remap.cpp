@@ -45,9 +45,9 @@ TEST(Remap, RgbaImagesAndPalettes) {
   Image image{120, 80, 4, {}};
   for (std::size_t i = 0; i < image.pixel_count(); ++i) {
     const auto a = static_cast<std::uint8_t>(i % 7 == 0 ? 0 : (i % 5 == 0 ? 255 : rng() % 256));
-    image.pixels.insert(image.pixels.end(), {static_cast<std::uint8_t>(rng()),
-                                             static_cast<std::uint8_t>(rng()),
-                                             static_cast<std::uint8_t>(rng()), a});
+    image.pixels.insert(image.pixels.end(),
+                        {static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng()),
+                         static_cast<std::uint8_t>(rng()), a});
   }
   const std::vector<Rgb8> palette = crowded_palette(40, 3);
   std::vector<std::uint8_t> alpha;
