@@ -26,6 +26,13 @@ bool image_has_transparency(const Image& image) {
   return false;
 }
 
+/// The nearest integer of a value ≥ 0, halves rounded up (as std::lround, without its libm
+/// call: the fractional part of a float below 2^24 is exact).
+std::int64_t round_half_up(float value) noexcept {
+  const auto whole = static_cast<std::int64_t>(value);
+  return value - static_cast<float>(whole) >= 0.5f ? whole + 1 : whole;
+}
+
 /// The pixel's point in the space.
 SpacePoint pixel_point(const Image& image, bool premultiplied, std::size_t pixel) noexcept {
   const std::uint8_t* p = image.pixels.data() + pixel * image.channels;
@@ -62,7 +69,7 @@ std::vector<std::uint8_t> floyd_steinberg(const Image& image, const PaletteSpace
       SpacePoint key{};
       for (std::size_t c = 0; c < channels; ++c) {
         target[c] = std::clamp(static_cast<float>(original[c]) + here[x + 1][c], 0.0f, top);
-        key[c] = std::lround(target[c]);  // half up: the target is not negative
+        key[c] = round_half_up(target[c]);
       }
       const std::uint8_t chosen = nearest(key);
       indices[pixel] = chosen;
