@@ -310,6 +310,28 @@ TEST(Alpha, RealSemiTransparentArtwork) {
   EXPECT_EQ(fs.indices, oracle::floyd_steinberg(crop, entries, 1.0f));
 }
 
+TEST(Alpha, EdgeCasesOfTheTransparentEntry) {
+  // Every pixel transparent: one entry, lossless.
+  const Image clear{4, 3, 4, std::vector<std::uint8_t>(48, 0)};
+  const Result none = quantize(clear, 8);
+  EXPECT_TRUE(none.lossless);
+  EXPECT_EQ(none.palette, (std::vector<Rgb8>{{0, 0, 0}}));
+  EXPECT_EQ(none.alpha, (std::vector<std::uint8_t>{0}));
+  // k = 1 with transparent and visible pixels: the one entry is the k-means of all pixels,
+  // here the mean of (0, 0, 0, 0) ×2 and (200·100, 0, 0, 255·100) ×2 premultiplied.
+  const Image half{2, 2, 4, {0, 0, 0, 0, 9, 9, 9, 0, 200, 0, 0, 100, 200, 0, 0, 100}};
+  const Result one = quantize(half, 1);
+  ASSERT_EQ(one.palette.size(), 1u);
+  EXPECT_EQ(one.alpha, (std::vector<std::uint8_t>{50}));
+  EXPECT_EQ(one.palette[0], (Rgb8{200, 0, 0}));
+  const auto entries = oracle::entries(one.palette, one.alpha);
+  EXPECT_NEAR(one.mse, oracle::mse(half, entries, one.indices), 1e-12);
+  // k = 2: the transparent entry and one for the visible colours.
+  const Result two = quantize(half, 2);
+  EXPECT_TRUE(two.lossless);
+  EXPECT_EQ(two.alpha, (std::vector<std::uint8_t>{0, 100}));
+}
+
 TEST(Alpha, MalformedImagesAreRefused) {
   Image two{2, 2, 2, std::vector<std::uint8_t>(8, 0)};
   EXPECT_THROW((void)quantize(two, 2), Error);
