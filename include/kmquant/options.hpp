@@ -45,6 +45,17 @@ struct Options {
 
   /// Threads to use; 0 (default) means one per hardware thread. Results never depend on it.
   unsigned threads = 0;
+
+  /// How pixels are mapped to the palette (default Dither::none: each pixel its cluster's
+  /// colour). With Dither::floyd_steinberg, k-means still chooses the same palette, then the
+  /// pixels are mapped with error diffusion (see quantize.hpp); Result::indices, mse and psnr
+  /// then describe the dithered image.
+  Dither dither = Dither::none;
+
+  /// The share of each pixel's error that Floyd–Steinberg passes on, 0 to 1 (default 1: the
+  /// whole error, as Floyd and Steinberg proposed); 0 passes none, which maps each pixel to its
+  /// nearest palette colour. Ignored without dithering; outside 0..1 is an invalid_argument.
+  float dither_strength = 1.0f;
 };
 
 }  // namespace kmquant

@@ -29,13 +29,19 @@ struct Result {
   unsigned k = 0;  ///< the number of colours asked for
   std::uint32_t width = 0;
   std::uint32_t height = 0;
-  std::vector<Rgb8> palette;          ///< the distinct colours used: 1..k entries
+  std::vector<Rgb8> palette;  ///< the distinct colours used: 1..k entries
   /// Opacity of each palette entry (0 transparent … 255 opaque), same order as palette; empty
   /// when every entry is opaque (the result of an image without transparency). The palette's
   /// colours are straight, not premultiplied, as PNG's PLTE and tRNS store them.
   std::vector<std::uint8_t> alpha;
   std::vector<std::uint8_t> indices;  ///< per pixel (row-major): its index into palette
-  double mse = 0;           ///< mean over pixels and 3 channels of (written − original)²
+  /// Mean squared error of the written image against the original, in 8-bit units. Without
+  /// transparency (neither the image nor the palette has any): the mean over pixels and 3
+  /// channels of (written − original)². With transparency: the mean over pixels and 4
+  /// channels of the squared difference of premultiplied values (r·a/255, g·a/255, b·a/255,
+  /// a), so that colour under transparent pixels, which nobody sees, costs nothing; an opaque
+  /// pixel's colour error counts fully, its (zero) alpha error in the mean as the 4th channel.
+  double mse = 0;
   double psnr = 0;          ///< 10·log10(255²/mse) dB; +infinity when mse is 0
   unsigned iterations = 0;  ///< Lloyd iterations of the finish on all colours: the exact stage
                             ///< plus the 8-bit stage, each capped by Options::max_iterations
@@ -43,27 +49,69 @@ struct Result {
   bool lossless = false;    ///< the image had at most k colours: they are the palette
   double seconds = 0;       ///< wall time of the clustering (init, Lloyd, palette)
 
-  /// The quantized image itself: RGB8, each pixel its palette colour.
+  /// The quantized image itself, each pixel its palette entry: RGB8, or RGBA8 (straight
+  /// alpha) when alpha is not empty.
   [[nodiscard]] Image to_image() const;
 };
 
-/// Quantize an RGB image to at most k colours (1 ≤ k ≤ 256) by exact, weighted k-means:
+/// Quantize an RGB or RGBA image to at most k colours (1 ≤ k ≤ 256) by exact, weighted k-means:
 /// k-means++ start from options.seed, Lloyd to convergence, empty clusters re-seeded from the
 /// worst-fitting colours, centroids rounded to 8 bits. Where the image has at most k unique
 /// colours, the result is those colours, lossless. Throws Error(invalid_argument).
-[[nodiscard]] Result quantize(const Image& rgb, unsigned k, const Options& options = {});
+///
+/// RGBA: an image whose every pixel is opaque is quantized as the RGB image of its colour
+/// channels (the same result, byte for byte; Result::alpha empty). Otherwise k-means runs on
+/// the premultiplied points (r·a/255, g·a/255, b·a/255, a) of the unique RGBA colours, weighted
+/// by their pixel counts; premultiplying makes a nearly transparent pixel's colour count as
+/// little as it shows, so translucent edges do not pull entries towards a halo. All fully
+/// transparent pixels share one entry (0, 0, 0, 0), first in the palette, which nothing else
+/// uses (except with k = 1, where the single entry is the k-means of all pixels); the other
+/// k − 1 entries are clustered from the visible colours: greedy k-means++ starts (as many as
+/// effort gives the RGB path, plus one), each run by Lloyd to convergence on all unique
+/// colours, then by Lloyd over written 8-bit straight colours (each cluster's entry is the
+/// 8-bit RGBA whose premultiplied point is nearest its mean); the least written error wins.
+/// Result::palette holds straight colours, Result::alpha their opacity.
+///
+/// Dithering (options.dither): the palette is chosen exactly as without it; then the pixels
+/// are mapped by Floyd–Steinberg error diffusion in serpentine row order (even rows left to
+/// right, odd rows right to left). Each pixel's target is its colour plus the error diffused
+/// into it (7/16 to the next pixel, 3/16, 5/16, 1/16 to the row below; float arithmetic),
+/// each channel clamped to 0..255 (premultiplied channels with transparency) so errors can
+/// never run away; the target, rounded, takes its nearest palette entry (ties: the lowest
+/// index) and passes on (target − entry) × options.dither_strength. With transparency this
+/// happens on premultiplied values, and fully transparent pixels neither take nor pass error.
+/// It is sequential, and deterministic. Result::indices, mse and psnr describe the dithered
+/// image.
+[[nodiscard]] Result quantize(const Image& image, unsigned k, const Options& options = {});
 
-/// The same, reusing a histogram already counted for this image.
+/// The same for an RGB image, reusing a histogram already counted for it (RGB only).
 [[nodiscard]] Result quantize(const Image& rgb, const Histogram& histogram, unsigned k,
                               const Options& options = {});
 
-/// Quantize one image for several k, sharing one histogram; results in the order of ks.
-[[nodiscard]] std::vector<Result> sweep(const Image& rgb, std::span<const unsigned> ks,
+/// Quantize one RGB or RGBA image for several k, sharing one histogram; results in the order
+/// of ks, each the result quantize() gives.
+[[nodiscard]] std::vector<Result> sweep(const Image& image, std::span<const unsigned> ks,
                                         const Options& options = {});
 
-/// The same, reusing a histogram already counted for this image.
+/// The same for an RGB image, reusing a histogram already counted for it (RGB only).
 [[nodiscard]] std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
                                         std::span<const unsigned> ks, const Options& options = {});
+
+/// Map an RGB or RGBA image onto a given palette (1 to 256 straight colours; `alpha` their
+/// opacities, or empty for an opaque palette), so that one palette can serve many images.
+/// Each pixel takes its nearest entry (squared distance as Result::mse measures it; ties: the
+/// lowest index), or with options.dither the Floyd–Steinberg mapping described at quantize();
+/// options.threads is used where it cannot change the result, the other k-means options are
+/// ignored. The Result has k = palette.size(), the palette and alpha as given (alpha empty if
+/// all 255), mse and psnr of the mapped image, lossless = (mse == 0), iterations 0. Throws
+/// Error(invalid_argument) for an empty palette or one of more than 256 colours, an alpha of
+/// another size than the palette, a malformed image or out-of-range options.
+[[nodiscard]] Result remap(const Image& image, std::span<const Rgb8> palette,
+                           std::span<const std::uint8_t> alpha = {}, const Options& options = {});
+
+/// Check options: throws Error(invalid_argument) for an effort or dither_strength out of range
+/// or an unknown Dither value.
+void check_options(const Options& options);
 
 /// Check a k value: throws Error(invalid_argument) unless 1 ≤ k ≤ max_colors.
 void check_k(unsigned k);

@@ -6,6 +6,7 @@ The C++ library of the ``kmquant`` command, on NumPy arrays::
     image = kmquant.load("photo.png")          # uint8 (H, W, 3), or (H, W, 4) with alpha
     result = kmquant.quantize(image, 16, seed=1)
     result.image, result.palette, result.labels, result.mse, result.psnr
+    shared = kmquant.remap(other_image, result.palette, dither=True)  # one palette, many images
     kmquant.save("photo-16.png", result)       # the indexed PNG `kmquant compress` writes
 
     table = kmquant.sweep("photo.png", ks=(2, 4, 8, 16, 32))
@@ -28,6 +29,7 @@ from ._kmquant import (
     __version__,
     load,
     quantize,
+    remap,
     save,
 )
 from ._sweep import Sweep, sweep
@@ -46,6 +48,7 @@ __all__ = [
     "__version__",
     "load",
     "quantize",
+    "remap",
     "save",
     "sweep",
 ]

@@ -71,10 +71,11 @@ def sweep(image_or_path: Union[np.ndarray, str, os.PathLike],
     """Quantize one image for several k, as ``kmquant sweep`` does, and table the results.
 
     image_or_path: a uint8 (H, W, 3) or (H, W, 4) array, or a PNG, JPEG or WebP file. RGBA is
-        composited on white first (see :func:`kmquant.quantize`).
+        composited on white first, as the command line does (unlike :func:`kmquant.quantize`,
+        which quantizes the transparency too).
     ks: the numbers of colours, each 1 to 256; a repeated k is done once.
     options: as for :func:`kmquant.quantize` (seed=0, max_iterations=1000, effort=5,
-        restarts=0, threads=0).
+        restarts=0, threads=0, dither=False, dither_strength=1.0).
 
     The image's colours are counted once for all k. Each result is encoded as the indexed PNG
     ``kmquant sweep`` writes, to fill the table's real sizes (nothing is written). For the same

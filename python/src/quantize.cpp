@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 
 #include <climits>
+#include <cmath>
 #include <string>
 
 #include "arrays.hpp"
@@ -15,6 +16,27 @@ namespace kmquant::python {
 namespace {
 
 static_assert(sizeof(Rgb8) == 3 && alignof(Rgb8) == 1, "the palette is viewed as an (n, 3) array");
+
+const char* dither_name(Dither dither) {
+  return dither == Dither::floyd_steinberg ? "floyd_steinberg" : "none";
+}
+
+/// dither= takes a bool (True: Floyd–Steinberg) or a name: "none", "floyd_steinberg".
+void set_dither(Options& options, const py::object& value) {
+  if (py::isinstance<py::bool_>(value)) {
+    options.dither = value.cast<bool>() ? Dither::floyd_steinberg : Dither::none;
+    return;
+  }
+  if (py::isinstance<py::str>(value)) {
+    const auto name = value.cast<std::string>();
+    if (name == "none" || name == "floyd_steinberg") {
+      options.dither = name == "none" ? Dither::none : Dither::floyd_steinberg;
+      return;
+    }
+  }
+  throw py::value_error("dither must be True, False, \"none\" or \"floyd_steinberg\", got " +
+                        py::repr(value).cast<std::string>());
+}
 
 // One line per field of kmquant::Options: quantize and sweep take every field bound here as a
 // keyword argument (see options_from), so a new C++ field needs one line here and one in
@@ -36,7 +58,14 @@ void bind_options(py::module_& module) {
       .def_readwrite("restarts", &Options::restarts,
                      "Number of k-means++ starts; 0 (default) leaves it to effort.")
       .def_readwrite("threads", &Options::threads,
-                     "Threads to use; 0 (default) means one per CPU. Results never depend on it.");
+                     "Threads to use; 0 (default) means one per CPU. Results never depend on it.")
+      .def_property(
+          "dither", [](const Options& options) { return dither_name(options.dither); }, &set_dither,
+          "How pixels are mapped to the palette: \"none\" (default) or \"floyd_steinberg\" "
+          "(error diffusion, serpentine rows); True and False are accepted too.")
+      .def_readwrite("dither_strength", &Options::dither_strength,
+                     "Share of each pixel's error Floyd-Steinberg passes on, 0 to 1 "
+                     "(default 1.0); 0 maps each pixel to its nearest colour.");
 }
 
 py::array labels_view(const py::object& self) {
@@ -47,6 +76,18 @@ py::array labels_view(const py::object& self) {
 py::array palette_view(const py::object& self) {
   const auto& result = self.cast<const Result&>();
   const auto colors = static_cast<py::ssize_t>(result.palette.size());
+  if (!result.alpha.empty()) {
+    // Colour and alpha are stored apart: the (n, 4) palette is a read-only copy.
+    std::vector<std::uint8_t> rgba;
+    rgba.reserve(result.palette.size() * 4);
+    for (std::size_t i = 0; i < result.palette.size(); ++i) {
+      const Rgb8& c = result.palette[i];
+      rgba.insert(rgba.end(), {c.r, c.g, c.b, result.alpha[i]});
+    }
+    py::array array = array_owning(std::move(rgba), {colors, 4});
+    array.attr("setflags")(py::arg("write") = false);
+    return array;
+  }
   // Rgb8 is three bytes, r g b (see the static_assert above): the palette is an (n, 3) array.
   return read_only_view(reinterpret_cast<const std::uint8_t*>(result.palette.data()), {colors, 3},
                         self);
@@ -78,8 +119,9 @@ void bind_result(py::module_& module) {
       .def_readonly("width", &Result::width, "Width in pixels.")
       .def_readonly("height", &Result::height, "Height in pixels.")
       .def_readonly("mse", &Result::mse,
-                    "Mean over pixels and the 3 channels of (written - original)**2, in 8-bit "
-                    "units, of the RGB image quantized (RGBA input: after compositing on white).")
+                    "Mean squared error of the written image, 8-bit units: over pixels and 3 "
+                    "channels without transparency; with it, over pixels and 4 channels of "
+                    "premultiplied values (r*a/255, g*a/255, b*a/255, a).")
       .def_readonly("psnr", &Result::psnr, "10*log10(255**2/mse) in dB; inf when lossless.")
       .def_readonly("iterations", &Result::iterations, "Lloyd iterations run.")
       .def_readonly("converged", &Result::converged, "The last iteration changed no assignment.")
@@ -91,11 +133,12 @@ void bind_result(py::module_& module) {
                              "of the result's memory; np.array(result.labels) copies it.")
       .def_property_readonly("palette", &palette_view,
                              "(colors, 3) uint8, read-only: the distinct RGB colours used, "
-                             "1 to k of them. A view of the result's memory.")
+                             "1 to k of them, a view of the result's memory; (colors, 4) RGBA "
+                             "(straight alpha, a copy) when the result has transparency.")
       .def_property_readonly("image", &quantized_image,
-                             "(H, W, 3) uint8: every pixel its palette colour, i.e. "
-                             "palette[labels]. Always RGB, also for RGBA input (quantize() "
-                             "composites transparency on white). A new array on each access.")
+                             "(H, W, 3) uint8, or (H, W, 4) when the result has transparency: "
+                             "every pixel its palette colour, i.e. palette[labels]. A new "
+                             "array on each access.")
       .def_property_readonly(
           "colors", [](const Result& result) { return result.palette.size(); },
           "Colours in the palette: k, or fewer (see lossless).")
@@ -115,19 +158,66 @@ void bind_result(py::module_& module) {
 Result quantize_array(const py::handle& image, long long k, const py::kwargs& kwargs) {
   const unsigned colors = checked_k(k);
   const Options options = options_from(kwargs);
-  const Image rgb = rgb_from_array(image);
+  const Image pixels = image_from_array(image);
   const py::gil_scoped_release no_gil;  // k-means needs no Python objects
-  return quantize(rgb, colors, options);
+  return quantize(pixels, colors, options);
 }
+
+/// The palette (and alpha) of an (n, 3) or (n, 4) uint8 array.
+void palette_from_array(const py::handle& object, std::vector<Rgb8>& palette,
+                        std::vector<std::uint8_t>& alpha) {
+  constexpr const char* expected =
+      "palette must be a NumPy array of dtype uint8 and shape (n, 3) or (n, 4)";
+  if (!py::isinstance<py::array>(object)) throw py::type_error(expected);
+  const auto array = py::reinterpret_borrow<py::array>(object);
+  if (array.dtype().kind() != 'u' || array.itemsize() != 1) throw py::type_error(expected);
+  if (array.ndim() != 2 || (array.shape(1) != 3 && array.shape(1) != 4)) {
+    throw py::value_error(expected);
+  }
+  const auto contiguous =
+      py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(array);
+  if (!contiguous) throw py::error_already_set();
+  const auto channels = static_cast<std::size_t>(array.shape(1));
+  const std::uint8_t* data = contiguous.data();
+  for (py::ssize_t i = 0; i < array.shape(0); ++i, data += channels) {
+    palette.push_back({data[0], data[1], data[2]});
+    if (channels == 4) alpha.push_back(data[3]);
+  }
+}
+
+Result remap_array(const py::handle& image, const py::handle& palette, const py::kwargs& kwargs) {
+  const Options options = options_from(kwargs);
+  const Image pixels = image_from_array(image);
+  std::vector<Rgb8> colours;
+  std::vector<std::uint8_t> alpha;
+  palette_from_array(palette, colours, alpha);
+  const py::gil_scoped_release no_gil;
+  return remap(pixels, colours, alpha, options);
+}
+
+constexpr const char* remap_doc = R"(Map an image onto a given palette (no k-means).
+
+image: a NumPy array of dtype uint8 and shape (H, W, 3) or (H, W, 4) (straight alpha).
+palette: uint8 array (n, 3) (opaque) or (n, 4) (straight RGBA), 1 <= n <= 256; for instance
+    another result's .palette, so that several images share one palette.
+Keyword options: dither=False (True or "floyd_steinberg": error diffusion),
+    dither_strength=1.0, threads=0; the other options are accepted and ignored.
+
+Each pixel takes its nearest palette entry (ties: the lowest index), measured as Result.mse
+measures error (premultiplied values when anything has transparency), or the Floyd-Steinberg
+mapping with dither. Returns a Result with k = n and the palette as given. The GIL is released.)";
 
 constexpr const char* quantize_doc = R"(Quantize an image to at most k colours by k-means.
 
 image: a NumPy array of dtype uint8 and shape (H, W, 3) (RGB) or (H, W, 4) (RGBA, straight
-    alpha). RGBA is composited on white first, c' = (c*a + 255*(255 - a)) / 255 rounded, and
-    quantized as RGB, as the command line does: the result's image and palette are RGB.
-    Quantizing the alpha channel itself is planned.
+    alpha). RGBA with transparency is quantized for real: k-means on premultiplied colour and
+    alpha, all fully transparent pixels sharing one entry (0, 0, 0, 0); the result's .image is
+    then (H, W, 4) and .palette (colors, 4). RGBA whose pixels are all opaque gives exactly the
+    RGB result (no compositing is needed: there is nothing to composite).
 k: the number of colours, 1 to 256.
-Keyword options (see Options): seed=0, max_iterations=1000, effort=5, restarts=0, threads=0.
+Keyword options (see Options): seed=0, max_iterations=1000, effort=5, restarts=0, threads=0,
+    dither=False (True or "floyd_steinberg": Floyd-Steinberg error diffusion after k-means has
+    chosen the palette), dither_strength=1.0 (0 to 1).
 
 Returns a Result: .image (H, W, 3), .palette (colors, 3), .labels (H, W) uint8, .mse, .psnr,
 .estimated_ratio, ... The same image, k and seed give the same result as `kmquant compress`.
@@ -193,6 +283,7 @@ void bind_quantize(py::module_& module) {
   bind_options(module);
   bind_result(module);
   module.def("quantize", &quantize_array, py::arg("image"), py::arg("k"), quantize_doc);
+  module.def("remap", &remap_array, py::arg("image"), py::arg("palette"), remap_doc);
 }
 
 }  // namespace kmquant::python

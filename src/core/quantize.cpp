@@ -8,12 +8,15 @@
 #include <numeric>
 #include <string>
 
+#include "core/dither.hpp"
 #include "core/histogram.hpp"
 #include "core/kmeans.hpp"
 #include "core/palette.hpp"
 #include "core/parallel.hpp"
 #include "core/plan.hpp"
 #include "core/reduce.hpp"
+#include "core/rgba_histogram.hpp"
+#include "core/rgba_quantize.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
@@ -26,14 +29,6 @@ struct Candidate {
   unsigned iterations = 0;
 };
 
-/// splitmix64: independent-looking seeds for the restarts from one user seed.
-std::uint64_t restart_seed(std::uint64_t seed, unsigned restart) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (restart + 1ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// The starts to try: the splitting start, then the k-means++ ones. A start with fewer than
 /// k centres (too few distinct colours to split) is padded with copies of its first centre;
 /// Lloyd re-seeds those clusters from the worst-fitting colours.
@@ -44,7 +39,8 @@ std::vector<std::vector<detail::Centroid>> make_starts(const detail::WeightedCol
   starts.push_back(detail::variance_split(points, k));
   starts.back().resize(k, starts.back().front());
   for (unsigned r = 0; r < plan.restarts; ++r) {
-    starts.push_back(detail::kmeans_plus_plus(points, k, restart_seed(seed, r), plan.candidates));
+    starts.push_back(
+        detail::kmeans_plus_plus(points, k, detail::restart_seed(seed, r), plan.candidates));
   }
   return starts;
 }
@@ -76,7 +72,7 @@ std::uint64_t written_error(const detail::WeightedColors& points,
 std::vector<detail::Centroid> rounded(const std::vector<detail::Centroid>& centroids,
                                       unsigned variant) {
   std::vector<detail::Centroid> out = centroids;
-  std::uint64_t state = restart_seed(0, variant);
+  std::uint64_t state = detail::restart_seed(0, variant);
   for (detail::Centroid& centroid : out) {
     for (double& channel : centroid) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
@@ -188,14 +184,6 @@ detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Opti
   return detail::round_palette(best.clustering.centroids, best.clustering.labels);
 }
 
-void check_options(const Options& options) {
-  if (options.effort < min_effort || options.effort > max_effort) {
-    throw Error(ErrorKind::invalid_argument,
-                "effort = " + std::to_string(options.effort) + " is out of range: effort must be " +
-                    std::to_string(min_effort) + " to " + std::to_string(max_effort));
-  }
-}
-
 Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
                      const Options& options, unsigned threads, const Summaries& summaries) {
   const auto start = std::chrono::steady_clock::now();
@@ -205,11 +193,19 @@ Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
   result.height = rgb.height;
 
   detail::IndexedColors indexed = cluster(histogram, k, options, threads, summaries, result);
-  result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
-  result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
-               (3.0 * static_cast<double>(rgb.pixel_count()));
+  if (options.dither == Dither::none) {
+    result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
+    result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
+                 (3.0 * static_cast<double>(rgb.pixel_count()));
+    result.palette = std::move(indexed.palette);
+  } else {
+    result.palette = std::move(indexed.palette);
+    const detail::PaletteSpace space = detail::palette_space(rgb, result.palette, {});
+    result.indices =
+        detail::map_to_palette(rgb, space, options.dither, options.dither_strength, threads);
+    result.mse = detail::written_mse(rgb, space, result.indices);
+  }
   result.psnr = psnr_from_mse(result.mse);
-  result.palette = std::move(indexed.palette);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -245,16 +241,30 @@ Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const 
   return quantize_with(rgb, histogram, k, options, threads, summaries);
 }
 
-Result quantize(const Image& rgb, unsigned k, const Options& options) {
+Result quantize(const Image& image, unsigned k, const Options& options) {
   check_k(k);
   check_options(options);
-  return quantize(rgb, count_colors(rgb), k, options);
+  detail::check_image(image);
+  if (!image.has_alpha()) return quantize(image, count_colors(image), k, options);
+  if (detail::is_opaque(image)) return quantize(detail::drop_alpha(image), k, options);
+  return detail::quantize_rgba(image, detail::count_rgba_colors(image), k, options,
+                               detail::resolve_threads(options.threads));
 }
 
-std::vector<Result> sweep(const Image& rgb, std::span<const unsigned> ks, const Options& options) {
+std::vector<Result> sweep(const Image& image, std::span<const unsigned> ks,
+                          const Options& options) {
   check_ks(ks);
   check_options(options);
-  return sweep(rgb, count_colors(rgb), ks, options);
+  detail::check_image(image);
+  if (!image.has_alpha()) return sweep(image, count_colors(image), ks, options);
+  if (detail::is_opaque(image)) return sweep(detail::drop_alpha(image), ks, options);
+  const detail::RgbaHistogram histogram = detail::count_rgba_colors(image);
+  std::vector<Result> results(ks.size());
+  // As the RGB sweep: the k values side by side, each writing only its own result.
+  detail::parallel_for(ks.size(), detail::resolve_threads(options.threads), [&](std::size_t i) {
+    results[i] = detail::quantize_rgba(image, histogram, ks[i], options, 1);
+  });
+  return results;
 }
 
 std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
@@ -281,14 +291,15 @@ Image Result::to_image() const {
   Image image;
   image.width = width;
   image.height = height;
-  image.channels = 3;
-  image.pixels.resize(indices.size() * 3);
+  image.channels = alpha.empty() ? 3 : 4;
+  image.pixels.resize(indices.size() * image.channels);
   std::uint8_t* out = image.pixels.data();
   for (std::uint8_t index : indices) {
     const Rgb8& c = palette[index];
     *out++ = c.r;
     *out++ = c.g;
     *out++ = c.b;
+    if (!alpha.empty()) *out++ = alpha[index];
   }
   return image;
 }

@@ -93,17 +93,19 @@ def test_image_owns_new_memory(sample):
     assert np.array_equal(r.image[0, 0], r.palette[r.labels[0, 0]])
 
 
-def test_rgba_is_composited_on_white_and_returned_as_rgb():
-    rgba_path = TEST_DATA / "basn6a08.png"
+def test_rgba_is_quantized_with_its_transparency():
     from PIL import Image
-    with Image.open(rgba_path) as image:
+    with Image.open(TEST_DATA / "basn6a08.png") as image:
         rgba = np.asarray(image.convert("RGBA"))
     r = kmquant.quantize(rgba, 16, seed=2)
-    assert r.image.shape == rgba.shape[:2] + (3,) and r.palette.shape[1] == 3
-    expected = kmquant.quantize(pillow_rgb(rgba_path), 16, seed=2)
-    assert np.array_equal(r.palette, expected.palette)
-    assert np.array_equal(r.labels, expected.labels)
-    assert r.mse == expected.mse
+    assert r.image.shape == rgba.shape and r.palette.shape == (r.colors, 4)
+    assert np.array_equal(r.image, r.palette[r.labels])
+    # mse recomputed from the definition: premultiplied values, 4 channels.
+    def premultiplied(pixels):
+        pixels = pixels.astype(np.float64)
+        return np.concatenate([pixels[..., :3] * pixels[..., 3:] / 255, pixels[..., 3:]], axis=-1)
+    expected = np.mean((premultiplied(r.image) - premultiplied(rgba)) ** 2)
+    assert r.mse == pytest.approx(expected, rel=1e-12)
 
 
 def test_strided_and_fortran_arrays_give_the_same_result(sample):

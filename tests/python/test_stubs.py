@@ -55,7 +55,8 @@ def test_docstrings():
             assert inspect.getdoc(item), name
     for name in ("labels", "palette", "image", "mse", "estimated_ratio"):
         assert inspect.getdoc(getattr(kmquant.Result, name)), name
-    assert "composite" in kmquant.quantize.__doc__ and "GIL" in kmquant.quantize.__doc__
+    assert "premultiplied" in kmquant.quantize.__doc__ and "GIL" in kmquant.quantize.__doc__
+    assert "palette" in kmquant.remap.__doc__ and "dither" in kmquant.remap.__doc__
 
 
 def test_dask_helper_docstrings():

@@ -201,10 +201,11 @@ TEST(KMeans, KOutOfRangeIsRefused) {
   EXPECT_THROW((void)sweep(image, std::vector<unsigned>{}), Error);
 }
 
-TEST(KMeans, RgbaInputIsRefused) {
+TEST(KMeans, MalformedInputIsRefused) {
   Image image = make_rgb(2, 2);
-  image.channels = 4;
-  image.pixels.assign(16, 0);
+  image.channels = 4;  // an RGBA image needs 16 bytes
+  EXPECT_THROW((void)quantize(image, 2), Error);
+  image.channels = 1;
   EXPECT_THROW((void)quantize(image, 2), Error);
 }
 
