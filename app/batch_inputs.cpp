@@ -30,25 +30,26 @@ bool is_hidden(const fs::path& path) {
   return !name.empty() && name.front() == '.';
 }
 
-bool is_earlier_output(const fs::path& path, const std::string& skip_suffix) {
-  if (skip_suffix.empty()) return false;
+bool is_earlier_output(const fs::path& path, const std::vector<std::string>& skip_suffixes) {
   const std::string stem = path.stem().string();
-  return stem.size() > skip_suffix.size() && stem.ends_with(skip_suffix);
+  return std::any_of(skip_suffixes.begin(), skip_suffixes.end(), [&](const std::string& suffix) {
+    return !suffix.empty() && stem.size() > suffix.size() && stem.ends_with(suffix);
+  });
 }
 
 /// Whether a file found in a folder or by a pattern is an image to compress.
-bool wanted(const fs::path& path, const std::string& skip_suffix) {
+bool wanted(const fs::path& path, const std::vector<std::string>& skip_suffixes) {
   std::error_code ec;
   return fs::is_regular_file(path, ec) && has_image_extension(path) && !is_hidden(path) &&
-         !is_earlier_output(path, skip_suffix);
+         !is_earlier_output(path, skip_suffixes);
 }
 
 std::vector<fs::path> folder_images(const fs::path& folder, bool recursive,
-                                    const std::string& skip_suffix) {
+                                    const std::vector<std::string>& skip_suffixes) {
   std::vector<fs::path> found;
   std::error_code ec;
   const auto keep = [&](const fs::directory_entry& entry) {
-    if (wanted(entry.path(), skip_suffix)) found.push_back(entry.path());
+    if (wanted(entry.path(), skip_suffixes)) found.push_back(entry.path());
   };
   if (recursive) {
     auto it = fs::recursive_directory_iterator(folder, fs::directory_options::none, ec);
@@ -72,7 +73,7 @@ bool is_pattern(const std::string& argument) {
 }
 
 std::vector<fs::path> pattern_matches(const std::string& pattern, bool recursive,
-                                      const std::string& skip_suffix) {
+                                      const std::vector<std::string>& skip_suffixes) {
   glob_t matches{};
   std::vector<fs::path> found;
   if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0) {
@@ -80,9 +81,9 @@ std::vector<fs::path> pattern_matches(const std::string& pattern, bool recursive
       const fs::path path = matches.gl_pathv[i];  // NOLINT: glob's C array
       std::error_code ec;
       if (fs::is_directory(path, ec)) {
-        const std::vector<fs::path> inner = folder_images(path, recursive, skip_suffix);
+        const std::vector<fs::path> inner = folder_images(path, recursive, skip_suffixes);
         found.insert(found.end(), inner.begin(), inner.end());
-      } else if (wanted(path, skip_suffix)) {
+      } else if (wanted(path, skip_suffixes)) {
         found.push_back(path);
       }
     }
@@ -101,7 +102,7 @@ std::string identity(const fs::path& path) {
 }  // namespace
 
 Inputs expand_inputs(const std::vector<std::string>& arguments, bool recursive,
-                     const std::string& skip_suffix) {
+                     const std::vector<std::string>& skip_suffixes) {
   Inputs inputs;
   std::set<std::string> seen;
   const auto add = [&](const fs::path& path) {
@@ -114,12 +115,12 @@ Inputs expand_inputs(const std::vector<std::string>& arguments, bool recursive,
       add(argument);
     } else if (fs::is_directory(argument, ec)) {
       only_plain_files = false;
-      const std::vector<fs::path> found = folder_images(argument, recursive, skip_suffix);
+      const std::vector<fs::path> found = folder_images(argument, recursive, skip_suffixes);
       if (found.empty()) inputs.files.push_back({argument, "a folder without PNG, JPEG or WebP files"});
       for (const fs::path& path : found) add(path);
     } else if (!fs::exists(argument, ec) && is_pattern(argument)) {
       only_plain_files = false;
-      const std::vector<fs::path> found = pattern_matches(argument, recursive, skip_suffix);
+      const std::vector<fs::path> found = pattern_matches(argument, recursive, skip_suffixes);
       if (found.empty()) inputs.files.push_back({argument, "no PNG, JPEG or WebP file matches"});
       for (const fs::path& path : found) add(path);
     } else {

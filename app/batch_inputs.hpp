@@ -30,9 +30,9 @@ struct Inputs {
 /// `recursive`); an argument that names no file but holds *, ? or [ is a glob pattern,
 /// expanded here (for quoted patterns, or shells that leave them) in sorted order; anything
 /// else is taken as a file name, to fail when read if it is missing. A file reached twice is
-/// kept once. Names ending in `skip_suffix` + an image extension (earlier outputs) are left
-/// out of folders and patterns (not when named explicitly); an empty skip_suffix skips nothing.
+/// kept once. Stems ending in one of `skip_suffixes` (earlier outputs) are left out of folders
+/// and patterns (not when named explicitly); empty suffixes are ignored.
 [[nodiscard]] Inputs expand_inputs(const std::vector<std::string>& arguments, bool recursive,
-                                   const std::string& skip_suffix);
+                                   const std::vector<std::string>& skip_suffixes);
 
 }  // namespace kmquant::cli

@@ -181,7 +181,10 @@ void check_standard_output(const CompressSettings& settings) {
 /// One input named on its own: report as the one-image command always did.
 int report_single(const CompressSettings& settings, const FileOutcome& outcome, FILE* out) {
   if (outcome.status == JobStatus::failed) {
-    std::fprintf(stderr, "kmquant: %s\n", on_one_line(outcome.message).c_str());
+    // An internal failure (out of memory) is the process's, as main reports it; in a batch the
+    // file is named to tell which one it hit.
+    const std::string& text = outcome.exit_code == exit_internal ? outcome.reason : outcome.message;
+    std::fprintf(stderr, "kmquant: %s\n", on_one_line(text).c_str());
     return outcome.exit_code;
   }
   if (outcome.status == JobStatus::skipped) {
@@ -217,7 +220,9 @@ int run_compress(const CompressSettings& settings) {
   try {
     check_standard_output(settings);
     const NamingRules rules = naming_rules(settings);
-    const Inputs inputs = expand_inputs(settings.inputs, settings.recursive, rules.suffix);
+    // Outputs of earlier runs (default or this suffix) found in folders are not inputs.
+    const Inputs inputs = expand_inputs(settings.inputs, settings.recursive,
+                                        {rules.suffix, default_suffix({})});
     check_single_output(settings, inputs);
     const unsigned workers = worker_count(settings, inputs.files.size());
     const JobSettings job = job_settings(settings, workers);

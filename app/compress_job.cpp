@@ -104,6 +104,7 @@ FileOutcome failure(const FileJob& job, const std::string& message, int exit_cod
   // Decoders name the file already; errors from elsewhere (quality, outputs) get its name.
   const std::string name = job.input_name();
   outcome.message = message.find(name) == std::string::npos ? name + ": " + message : message;
+  outcome.reason = message;
   outcome.exit_code = exit_code;
   outcome.status = JobStatus::failed;
   return outcome;

@@ -49,6 +49,7 @@ struct FileOutcome {
   JobStatus status = JobStatus::failed;
   std::optional<ResultTable> table;  ///< when quantized: the input and the chosen k's row
   std::string message;               ///< failed: the error (naming the file); skipped: why
+  std::string reason;                ///< failed: the error as thrown (may not name the file)
   int exit_code = 0;                 ///< failed: the exit code of the error
   std::uint64_t input_bytes = 0;
   std::uint64_t output_bytes = 0;  ///< PNG bytes written (skipped: that would have been)

@@ -21,7 +21,7 @@ struct QualityTarget {
 };
 
 /// Check a target: throws Error(invalid_argument) unless 1 ≤ max_colors ≤ 256, both PSNRs are
-/// finite and not negative, and minimum_psnr ≤ target_psnr.
+/// numbers of 0 or more (+infinity asks for a lossless result), and minimum_psnr ≤ target_psnr.
 void check_quality_target(const QualityTarget& target);
 
 /// The result of the smallest k (1 ≤ k ≤ target.max_colors) whose PSNR reaches

@@ -56,7 +56,9 @@ TEST(Quality, FindsTheFewestColoursThatReachTheTarget) {
     ASSERT_GE(result.k, 1u);
     ASSERT_LE(result.k, most);
     EXPECT_GE(naive_psnr(crop, result), target) << target;
-    if (result.k > 1) EXPECT_LT(psnr_of[result.k - 1], target) << target;
+    if (result.k > 1) {
+      EXPECT_LT(psnr_of[result.k - 1], target) << target;
+    }
     // The same bytes as quantizing that k directly.
     const Result direct = quantize(crop, histogram, result.k);
     EXPECT_EQ(result.palette, direct.palette);
@@ -66,7 +68,9 @@ TEST(Quality, FindsTheFewestColoursThatReachTheTarget) {
     while (psnr_of[smallest] < target) ++smallest;
     bool monotone = true;
     for (unsigned k = 2; k <= result.k; ++k) monotone = monotone && psnr_of[k] >= psnr_of[k - 1];
-    if (monotone) EXPECT_EQ(result.k, smallest) << target;
+    if (monotone) {
+      EXPECT_EQ(result.k, smallest) << target;
+    }
   }
 }
 
