@@ -111,12 +111,13 @@ Inputs expand_inputs(const std::vector<std::string>& arguments, bool recursive,
   bool only_plain_files = true;
   for (const std::string& argument : arguments) {
     std::error_code ec;
-    if (argument == "-") {
-      add(argument);
-    } else if (fs::is_directory(argument, ec)) {
+    // "-" (standard input) is neither a folder nor a file here: it falls to the last case.
+    if (fs::is_directory(argument, ec)) {
       only_plain_files = false;
       const std::vector<fs::path> found = folder_images(argument, recursive, skip_suffixes);
-      if (found.empty()) inputs.files.push_back({argument, "a folder without PNG, JPEG or WebP files"});
+      if (found.empty()) {
+        inputs.files.push_back({argument, "a folder without PNG, JPEG or WebP files"});
+      }
       for (const fs::path& path : found) add(path);
     } else if (!fs::exists(argument, ec) && is_pattern(argument)) {
       only_plain_files = false;

@@ -75,14 +75,14 @@ std::string summary_line(const BatchTotals& totals) {
   const std::size_t files = totals.written + totals.skipped + totals.failed;
   std::string line = std::to_string(files) + (files == 1 ? " file: " : " files: ") +
                      std::to_string(totals.written) + " written, " +
-                     std::to_string(totals.skipped) + " skipped, " +
-                     std::to_string(totals.failed) + " failed; " + grouped(totals.input_bytes) +
-                     " → " + grouped(totals.output_bytes) + " bytes";
+                     std::to_string(totals.skipped) + " skipped, " + std::to_string(totals.failed) +
+                     " failed; " + grouped(totals.input_bytes) + " → " +
+                     grouped(totals.output_bytes) + " bytes";
   std::array<char, 64> tail{};
   if (totals.output_bytes > 0) {
-    std::snprintf(tail.data(), tail.size(), " (%.2f× smaller)",
-                  static_cast<double>(totals.input_bytes) /
-                      static_cast<double>(totals.output_bytes));
+    std::snprintf(
+        tail.data(), tail.size(), " (%.2f× smaller)",
+        static_cast<double>(totals.input_bytes) / static_cast<double>(totals.output_bytes));
     line += tail.data();
   }
   std::snprintf(tail.data(), tail.size(), "; %.2f s", totals.seconds);
@@ -101,9 +101,12 @@ std::string batch_json(std::span<const FileJob> jobs, std::span<const FileOutcom
     if (outcome.status == JobStatus::failed) file["exit_code"] = outcome.exit_code;
     files.push_back(std::move(file));
   }
-  const json summary = {{"files", jobs.size()},           {"written", totals.written},
-                        {"skipped", totals.skipped},      {"failed", totals.failed},
-                        {"input_bytes", totals.input_bytes}, {"output_bytes", totals.output_bytes},
+  const json summary = {{"files", jobs.size()},
+                        {"written", totals.written},
+                        {"skipped", totals.skipped},
+                        {"failed", totals.failed},
+                        {"input_bytes", totals.input_bytes},
+                        {"output_bytes", totals.output_bytes},
                         {"seconds", totals.seconds}};
   return json{{"files", std::move(files)}, {"summary", summary}}.dump(2) + "\n";
 }

@@ -43,12 +43,12 @@ struct CompressSettings {
   std::string suffix;               ///< --suffix
   bool suffix_given = false;
   bool recursive = false;
-  unsigned jobs = 0;            ///< files in parallel; 0: one per hardware thread
-  std::string quality;          ///< --quality "MIN-MAX" or "MAX" (PSNR dB); empty: none
-  double max_error = -1;        ///< --max-error MSE; negative: none
-  unsigned max_colors = 256;    ///< caps k
-  std::string palette_out;      ///< --palette-out (may hold {stem})
-  std::string labels_out;       ///< --labels-out (may hold {stem})
+  unsigned jobs = 0;          ///< files in parallel; 0: one per hardware thread
+  std::string quality;        ///< --quality "MIN-MAX" or "MAX" (PSNR dB); empty: none
+  double max_error = -1;      ///< --max-error MSE; negative: none
+  unsigned max_colors = 256;  ///< caps k
+  std::string palette_out;    ///< --palette-out (may hold {stem})
+  std::string labels_out;     ///< --labels-out (may hold {stem})
   bool skip_if_larger = false;
   bool quiet = false;
   QuantizeFlags quantize;

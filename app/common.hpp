@@ -44,8 +44,8 @@ void add_limit_options(CLI::App& command, Limits& limits);
 /// it did).
 [[nodiscard]] Input load_input(const std::filesystem::path& path, const Limits& limits);
 
-/// The same for an image already decoded; `name` serves the note and the results table.
-[[nodiscard]] Input prepare_input(const std::filesystem::path& name, LoadedImage loaded);
+/// The same for an image already decoded; `path` names it in the note and the results table.
+[[nodiscard]] Input prepare_input(const std::filesystem::path& path, LoadedImage loaded);
 
 /// The library options the command-line flags ask for.
 [[nodiscard]] Options options_from(const QuantizeFlags& flags);

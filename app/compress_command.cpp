@@ -102,10 +102,9 @@ std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
     target.target_psnr = target.minimum_psnr = psnr_from_mse(settings.max_error);
   } else {
     const std::size_t dash = settings.quality.find('-');
-    target.target_psnr =
-        parse_decibels(dash == std::string::npos ? settings.quality
-                                                 : settings.quality.substr(dash + 1),
-                       settings.quality);
+    target.target_psnr = parse_decibels(
+        dash == std::string::npos ? settings.quality : settings.quality.substr(dash + 1),
+        settings.quality);
     target.minimum_psnr = dash == std::string::npos
                               ? target.target_psnr
                               : parse_decibels(settings.quality.substr(0, dash), settings.quality);
@@ -164,9 +163,9 @@ void check_single_output(const CompressSettings& settings, const Inputs& inputs)
                                       "--out-dir for the images of a folder)");
   }
   if (inputs.files.size() != 1) {
-    throw Error(ErrorKind::invalid_argument,
-                "-o names one output but the inputs are " + std::to_string(inputs.files.size()) +
-                    " files; use --out-dir and/or --suffix");
+    throw Error(ErrorKind::invalid_argument, "-o names one output but the inputs are " +
+                                                 std::to_string(inputs.files.size()) +
+                                                 " files; use --out-dir and/or --suffix");
   }
 }
 
@@ -221,8 +220,8 @@ int run_compress(const CompressSettings& settings) {
     check_standard_output(settings);
     const NamingRules rules = naming_rules(settings);
     // Outputs of earlier runs (default or this suffix) found in folders are not inputs.
-    const Inputs inputs = expand_inputs(settings.inputs, settings.recursive,
-                                        {rules.suffix, default_suffix({})});
+    const Inputs inputs =
+        expand_inputs(settings.inputs, settings.recursive, {rules.suffix, default_suffix({})});
     check_single_output(settings, inputs);
     const unsigned workers = worker_count(settings, inputs.files.size());
     const JobSettings job = job_settings(settings, workers);

@@ -60,7 +60,7 @@ void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
 
 /// Write every output of the job: the files all or nothing, then the PNG to stdout if asked.
 void write_outputs(const FileJob& job, const Input& input, const Result& result,
-                   std::vector<std::uint8_t> png) {
+                   const std::vector<std::uint8_t>& png) {
   OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path);
   if (!job.png_to_stdout) files.add(job.png, png);
   if (!job.palette.empty()) {
@@ -77,7 +77,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   const Input input = load_job_input(job, settings.limits);
   const Histogram histogram = count_colors(input.rgb, settings.options.threads);
   const Result result = quantize_job(input, histogram, settings);
-  std::vector<std::uint8_t> png = encode_indexed_png(result, settings.png);
+  const std::vector<std::uint8_t> png = encode_indexed_png(result, settings.png);
 
   FileOutcome outcome;
   outcome.input_bytes = input.info.file_bytes;
@@ -94,7 +94,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
                       std::to_string(input.info.file_bytes) + " bytes)";
     return outcome;
   }
-  write_outputs(job, input, result, std::move(png));
+  write_outputs(job, input, result, png);
   outcome.status = JobStatus::written;
   return outcome;
 }

@@ -47,9 +47,9 @@ bool same_file(const fs::path& a, const fs::path& b) {
 void check_rules(const std::vector<InputFile>& inputs, const NamingRules& rules) {
   const bool several = inputs.size() > 1;
   if (several && !rules.output.empty()) {
-    throw Error(ErrorKind::invalid_argument,
-                "-o names one output but there are " + std::to_string(inputs.size()) +
-                    " inputs; use --out-dir and/or --suffix");
+    throw Error(ErrorKind::invalid_argument, "-o names one output but there are " +
+                                                 std::to_string(inputs.size()) +
+                                                 " inputs; use --out-dir and/or --suffix");
   }
   for (const std::string* name : {&rules.palette_out, &rules.labels_out}) {
     if (several && !name->empty() && name->find("{stem}") == std::string::npos) {

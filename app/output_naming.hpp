@@ -13,11 +13,11 @@ namespace kmquant::cli {
 
 /// The naming options of the command line.
 struct NamingRules {
-  std::string output;               ///< -o: the one PNG ("-": standard output); empty: named
-  std::filesystem::path out_dir;    ///< --out-dir; empty: beside each input
-  std::string suffix;               ///< added to the input's stem: NAME + suffix + ".png"
-  std::string palette_out;          ///< --palette-out; "{stem}" stands for the input's stem
-  std::string labels_out;           ///< --labels-out; likewise
+  std::string output;             ///< -o: the one PNG ("-": standard output); empty: named
+  std::filesystem::path out_dir;  ///< --out-dir; empty: beside each input
+  std::string suffix;             ///< added to the input's stem: NAME + suffix + ".png"
+  std::string palette_out;        ///< --palette-out; "{stem}" stands for the input's stem
+  std::string labels_out;         ///< --labels-out; likewise
 };
 
 /// The suffix when none is given: "-kmq" beside the inputs, none inside --out-dir.

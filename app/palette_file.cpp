@@ -71,8 +71,8 @@ PaletteFile palette_from_image(const Image& image, const std::string& name) {
 std::uint8_t channel_value(const json& value, const std::string& name) {
   if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
       value.get<std::int64_t>() > 255) {
-    throw_not_a_palette(name, "a palette value is not a whole number from 0 to 255: " +
-                                  value.dump());
+    throw_not_a_palette(name,
+                        "a palette value is not a whole number from 0 to 255: " + value.dump());
   }
   return static_cast<std::uint8_t>(value.get<std::int64_t>());
 }

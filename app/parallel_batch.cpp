@@ -20,7 +20,8 @@ std::vector<FileOutcome> run_batch(
       on_done(jobs[i], outcomes[i]);
     }
   };
-  const std::size_t threads = std::clamp<std::size_t>(workers, 1, std::max<std::size_t>(jobs.size(), 1));
+  const std::size_t threads =
+      std::clamp<std::size_t>(workers, 1, std::max<std::size_t>(jobs.size(), 1));
   {
     std::vector<std::jthread> helpers;
     for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);

@@ -34,10 +34,10 @@ void check_quality_target(const QualityTarget& target);
 /// monotonicity only to choose which k to try next: its upper end is always a k quantized and
 /// found to reach the target, its lower end moves just past a k found not to. So the k returned
 /// reaches the target (checked) and k − 1 does not (checked): a local minimum. A smaller k that
-/// reaches the target below a failing one can be missed (the unit tests compare with every k). An image of at most max_colors unique
-/// colours needs no more k than that count: it is lossless there. About log₂(max_colors) + 2
-/// quantizations, all sharing `histogram`; each is exactly quantize(rgb, histogram, k, options),
-/// so the result is as deterministic as quantize's.
+/// reaches the target below a failing one can be missed (the unit tests compare with every k). An
+/// image of at most max_colors unique colours needs no more k than that count: it is lossless
+/// there. About log₂(max_colors) + 2 quantizations, all sharing `histogram`; each is exactly
+/// quantize(rgb, histogram, k, options), so the result is as deterministic as quantize's.
 [[nodiscard]] Result quantize_to_quality(const Image& rgb, const Histogram& histogram,
                                          const QualityTarget& target, const Options& options = {});
 

@@ -15,15 +15,14 @@ namespace kmquant {
 
 void check_quality_target(const QualityTarget& target) {
   if (target.max_colors < 1 || target.max_colors > max_colors) {
-    throw Error(ErrorKind::invalid_argument,
-                "max colours = " + std::to_string(target.max_colors) +
-                    " is out of range: it must be 1 to " + std::to_string(max_colors));
+    throw Error(ErrorKind::invalid_argument, "max colours = " + std::to_string(target.max_colors) +
+                                                 " is out of range: it must be 1 to " +
+                                                 std::to_string(max_colors));
   }
   // +infinity is a valid target: lossless (an MSE target of 0).
   const auto valid = [](double psnr) { return !std::isnan(psnr) && psnr >= 0; };
   if (!valid(target.target_psnr) || !valid(target.minimum_psnr)) {
-    throw Error(ErrorKind::invalid_argument,
-                "a quality target must be a PSNR of 0 dB or more");
+    throw Error(ErrorKind::invalid_argument, "a quality target must be a PSNR of 0 dB or more");
   }
   if (target.minimum_psnr > target.target_psnr) {
     throw Error(ErrorKind::invalid_argument,

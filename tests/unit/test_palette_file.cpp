@@ -11,8 +11,8 @@
 namespace kmquant {
 namespace {
 
-using cli::PaletteFile;
 using cli::palette_file_bytes;
+using cli::PaletteFile;
 using cli::parse_palette_file;
 
 Result result_with(std::vector<Rgb8> palette, std::vector<std::uint8_t> alpha = {}) {
