@@ -99,11 +99,14 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   return outcome;
 }
 
-FileOutcome failure(const FileJob& job, const std::string& message, int exit_code) {
+FileOutcome failure(const FileJob& job, const std::string& message, int exit_code,
+                    bool names_its_file) {
   FileOutcome outcome;
-  // Decoders name the file already; errors from elsewhere (quality, outputs) get its name.
+  // Decoders name the input and output errors the output (as the one-image command always
+  // printed them); the others (quality, internal) get the input's name.
   const std::string name = job.input_name();
-  outcome.message = message.find(name) == std::string::npos ? name + ": " + message : message;
+  const bool named = names_its_file || message.find(name) != std::string::npos;
+  outcome.message = named ? message : name + ": " + message;
   outcome.reason = message;
   outcome.exit_code = exit_code;
   outcome.status = JobStatus::failed;
@@ -116,12 +119,13 @@ FileOutcome run_compress_job(const FileJob& job, const JobSettings& settings) {
   try {
     return run_job(job, settings);
   } catch (const Error& error) {
-    return failure(job, error.what(), exit_code_for(error.kind()));
+    return failure(job, error.what(), exit_code_for(error.kind()),
+                   error.kind() == ErrorKind::output);
   } catch (const std::bad_alloc&) {
-    return failure(job, "out of memory", exit_internal);
+    return failure(job, "out of memory", exit_internal, false);
   } catch (const std::exception& error) {
     // A bug; reported for this file rather than ending a batch run on worker threads.
-    return failure(job, std::string("internal error: ") + error.what(), exit_internal);
+    return failure(job, std::string("internal error: ") + error.what(), exit_internal, false);
   }
 }
 
