@@ -90,8 +90,8 @@ std::vector<FileJob> plan_jobs(const std::vector<InputFile>& inputs, const Namin
       if (!job.refusal.empty()) continue;
       const auto [at, fresh] = claimed.emplace(identity(output), job.input_name());
       if (!fresh) {
-        job.refusal = output.string() + ": already the output of " + at->second +
-                      " (choose another --suffix or --out-dir)";
+        job.refusal = output.string() + ": " + job.input_name() + " would replace the output of " +
+                      at->second + " (choose another --suffix or --out-dir)";
       }
     }
     jobs.push_back(std::move(job));

@@ -163,7 +163,8 @@ def test_one_output_for_two_inputs_is_refused(run, tmp_path):
     result = run("compress", tmp_path / "x" / "a.png", tmp_path / "y" / "a.png", "-k", "4",
                  "--out-dir", tmp_path / "out")
     assert result.returncode == 4
-    assert "already the output of" in result.stderr and str(tmp_path / "y" / "a.png") in result.stderr
+    assert "would replace the output of" in result.stderr
+    assert str(tmp_path / "y" / "a.png") in result.stderr
     assert listing(tmp_path / "out") == ["a.png"]
 
 
