@@ -33,10 +33,24 @@ struct SweepSettings {
   Limits limits;
 };
 
+/// The command line of `kmquant compress` (see its --help and README.md for the meanings).
 struct CompressSettings {
-  std::string image;
-  unsigned k = 0;
-  std::filesystem::path output;
+  std::vector<std::string> inputs;  ///< files, folders, glob patterns, "-" for standard input
+  unsigned k = 0;                   ///< -k
+  bool k_given = false;             ///< false: a quality target chooses k
+  std::string output;               ///< -o: the one PNG, or "-" for standard output
+  std::filesystem::path out_dir;    ///< --out-dir
+  std::string suffix;               ///< --suffix
+  bool suffix_given = false;
+  bool recursive = false;
+  unsigned jobs = 0;          ///< files in parallel; 0: one per hardware thread
+  std::string quality;        ///< --quality "MIN-MAX" or "MAX" (PSNR dB); empty: none
+  double max_error = -1;      ///< --max-error MSE; negative: none
+  unsigned max_colors = 256;  ///< caps k
+  std::string palette_out;    ///< --palette-out (may hold {stem})
+  std::string labels_out;     ///< --labels-out (may hold {stem})
+  bool skip_if_larger = false;
+  bool quiet = false;
   QuantizeFlags quantize;
   bool json = false;
   bool force = false;

@@ -23,6 +23,8 @@ int exit_code_for(ErrorKind kind) noexcept {
       return exit_output;
     case ErrorKind::limit:
       return exit_limit;
+    case ErrorKind::quality:
+      return exit_quality;
   }
   return exit_internal;
 }
@@ -75,7 +77,10 @@ void add_limit_options(CLI::App& command, Limits& limits) {
 }
 
 Input load_input(const fs::path& path, const Limits& limits) {
-  LoadedImage loaded = load_image(path, limits);
+  return prepare_input(path, load_image(path, limits));
+}
+
+Input prepare_input(const fs::path& path, LoadedImage loaded) {
   Input input{path, {}, loaded.info};
   if (loaded.image.has_alpha()) {
     std::fprintf(stderr,
@@ -164,8 +169,6 @@ void ensure_directory(const fs::path& dir) {
   }
 }
 
-namespace {
-
 std::string on_one_line(const std::string& text) {
   std::string line;
   for (const char c : text) {
@@ -180,8 +183,6 @@ std::string on_one_line(const std::string& text) {
   }
   return line;
 }
-
-}  // namespace
 
 int report_error(const Error& error) {
   std::fprintf(stderr, "kmquant: %s\n", on_one_line(error.what()).c_str());

@@ -19,6 +19,10 @@ enum ExitCode : int {
   exit_input = 3,     ///< an input file is missing, unreadable, corrupt or unsupported
   exit_output = 4,    ///< an output file or folder cannot be written
   exit_limit = 5,     ///< an input exceeds a limit (pixels, dimensions, file size)
+  exit_quality = 6,   ///< a quality target's minimum cannot be reached: nothing written
+  /// compress --skip-if-larger left a file out (its PNG would be larger than the input); the
+  /// number pngquant uses for the same, so scripts written for it keep working.
+  exit_skipped_larger = 98,
 };
 
 [[nodiscard]] int exit_code_for(ErrorKind kind) noexcept;
@@ -39,6 +43,9 @@ void add_limit_options(CLI::App& command, Limits& limits);
 /// Load `path` within `limits`, composite transparency on white (printing a note to stderr if
 /// it did).
 [[nodiscard]] Input load_input(const std::filesystem::path& path, const Limits& limits);
+
+/// The same for an image already decoded; `path` names it in the note and the results table.
+[[nodiscard]] Input prepare_input(const std::filesystem::path& path, LoadedImage loaded);
 
 /// The library options the command-line flags ask for.
 [[nodiscard]] Options options_from(const QuantizeFlags& flags);
@@ -70,6 +77,9 @@ class OutputFiles {
 
 /// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
 void ensure_directory(const std::filesystem::path& dir);
+
+/// `text` with control characters (a newline in a file name, say) shown as \xNN.
+[[nodiscard]] std::string on_one_line(const std::string& text);
 
 /// Print the message of an Error to stderr as "kmquant: <message>", on one line (control
 /// characters, such as a newline in a file name, are shown as \xNN), and map it to an exit code.

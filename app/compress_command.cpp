@@ -1,72 +1,251 @@
-// `kmquant compress`: one image, one k, one indexed PNG.
-#include <cstdio>
+// `kmquant compress`: images (files, folders, patterns, standard input) to indexed PNGs, each at
+// a given k or at the fewest colours reaching a quality target, several files in parallel.
+#include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "batch_inputs.hpp"
+#include "batch_report.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "compress_job.hpp"
+#include "output_naming.hpp"
+#include "parallel_batch.hpp"
+#include "progress_bar.hpp"
 
 namespace kmquant::cli {
 namespace fs = std::filesystem;
 
 CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   CLI::App* compress = app.add_subcommand(
-      "compress", "Quantize an image to K colours and write it as an indexed PNG");
-  compress->add_option("image", settings.image, "PNG, JPEG or WebP image")->required();
-  compress->add_option("-k,--colors", settings.k, "Number of colours, 1 to 256")->required();
-  compress->add_option("-o,--output", settings.output, "The PNG to write")->required();
+      "compress",
+      "Quantize images to K colours (or to a quality target) and write them as indexed PNGs");
+  compress
+      ->add_option("inputs", settings.inputs,
+                   "PNG, JPEG or WebP images, folders of them, glob patterns, or - for "
+                   "standard input")
+      ->required();
+  compress->add_option("-k,--colors", settings.k, "Number of colours, 1 to 256")
+      ->each([&settings](const std::string&) { settings.k_given = true; });
+  compress->add_option("-o,--output", settings.output,
+                       "The PNG to write, for one input; - writes it to standard output");
+  compress->add_option("--out-dir", settings.out_dir,
+                       "Write the PNGs in this folder (created if needed), named after the "
+                       "inputs");
+  compress
+      ->add_option("--suffix", settings.suffix,
+                   "Added to each input's name: NAME+SUFFIX.png (default -kmq beside the "
+                   "inputs, none with --out-dir)")
+      ->each([&settings](const std::string&) { settings.suffix_given = true; });
+  compress->add_flag("-r,--recursive", settings.recursive, "Also take the images of subfolders");
+  compress
+      ->add_option("-j,--jobs", settings.jobs,
+                   "Files compressed at once (default: one per hardware thread); with more "
+                   "than one, each image uses one thread")
+      ->check(CLI::Range(1u, 1024u));
+  compress->add_option("--quality", settings.quality,
+                       "MIN-MAX or MAX, PSNR in dB: the fewest colours reaching MAX; fail "
+                       "(exit 6, nothing written) if --max-colors cannot reach MIN");
+  compress
+      ->add_option("--max-error", settings.max_error,
+                   "The fewest colours whose MSE is at most this; fail (exit 6) if none")
+      ->check(CLI::NonNegativeNumber);
+  compress->add_option("--max-colors", settings.max_colors, "Most colours to use, 1 to 256")
+      ->check(CLI::Range(1u, max_colors))
+      ->capture_default_str();
+  compress->add_option("--palette-out", settings.palette_out,
+                       "Also write the palette: .json, or else a PNG strip of one pixel per "
+                       "colour; {stem} stands for the input's name");
+  compress->add_option("--labels-out", settings.labels_out,
+                       "Also write the palette index of every pixel: .npy (uint8, height × "
+                       "width), or else raw bytes; {stem} stands for the input's name");
+  compress->add_flag("--skip-if-larger", settings.skip_if_larger,
+                     "Write nothing for an image whose PNG would be larger than its input file "
+                     "(exit 98 as pngquant)");
+  compress->add_flag("-q,--quiet", settings.quiet, "Print nothing but errors");
   add_quantize_flags(*compress, settings.quantize);
-  compress->add_flag("--json", settings.json, "Print one JSON object instead of the summary");
-  compress->add_flag("-f,--force", settings.force, "Replace the output file if it exists");
+  compress->add_flag("--json", settings.json, "Print one JSON document instead of the summary");
+  compress->add_flag("-f,--force", settings.force, "Replace output files that exist");
   add_limit_options(*compress, settings.limits);
   return compress;
 }
 
 namespace {
 
-void check_output_free(const CompressSettings& settings) {
+double parse_decibels(const std::string& text, const std::string& whole) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) {
+    throw Error(ErrorKind::invalid_argument,
+                "--quality: expected MAX or MIN-MAX in dB (such as 30-40), got " + whole);
+  }
+  return value;
+}
+
+/// The quality target the command line asks for, if any.
+std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
+  const bool by_psnr = !settings.quality.empty();
+  const bool by_mse = settings.max_error >= 0;
+  if (by_psnr && by_mse) {
+    throw Error(ErrorKind::invalid_argument, "give --quality or --max-error, not both");
+  }
+  if (!by_psnr && !by_mse) return std::nullopt;
+  QualityTarget target;
+  target.max_colors = settings.max_colors;
+  if (by_mse) {
+    target.target_psnr = target.minimum_psnr = psnr_from_mse(settings.max_error);
+  } else {
+    const std::size_t dash = settings.quality.find('-');
+    target.target_psnr = parse_decibels(
+        dash == std::string::npos ? settings.quality : settings.quality.substr(dash + 1),
+        settings.quality);
+    target.minimum_psnr = dash == std::string::npos
+                              ? target.target_psnr
+                              : parse_decibels(settings.quality.substr(0, dash), settings.quality);
+  }
+  check_quality_target(target);
+  return target;
+}
+
+unsigned worker_count(const CompressSettings& settings, std::size_t files) {
+  unsigned workers = settings.jobs;
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<std::size_t>(workers, std::max<std::size_t>(files, 1)));
+}
+
+JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
+  JobSettings job;
+  job.quality = quality_target(settings);
+  if (settings.k_given && job.quality) {
+    throw Error(ErrorKind::invalid_argument,
+                "give -k or a quality target (--quality, --max-error), not both");
+  }
+  if (!settings.k_given && !job.quality) {
+    throw Error(ErrorKind::invalid_argument,
+                "give the number of colours (-k) or a quality target (--quality, --max-error)");
+  }
+  if (settings.k_given) {
+    check_k(settings.k);
+    job.k = std::min(settings.k, settings.max_colors);
+  }
+  job.options = options_from(settings.quantize);
+  // Files in parallel already use every worker: one thread an image (results are the same).
+  if (workers > 1) job.options.threads = 1;
+  job.limits = settings.limits;
+  job.force = settings.force;
+  job.skip_if_larger = settings.skip_if_larger;
+  return job;
+}
+
+NamingRules naming_rules(const CompressSettings& settings) {
+  NamingRules rules;
+  rules.output = settings.output;
+  rules.out_dir = settings.out_dir;
+  rules.suffix = settings.suffix_given ? settings.suffix : default_suffix(settings.out_dir);
+  rules.palette_out = settings.palette_out;
+  rules.labels_out = settings.labels_out;
+  return rules;
+}
+
+/// -o names one file: a folder or pattern argument cannot go with it.
+void check_single_output(const CompressSettings& settings, const Inputs& inputs) {
+  if (settings.output.empty() || inputs.single) return;
   std::error_code ec;
-  if (fs::exists(settings.output, ec) && !settings.force) {
-    throw Error(ErrorKind::output,
-                settings.output.string() + ": already exists (use --force to replace it)");
+  if (settings.inputs.size() == 1 && fs::is_directory(settings.inputs.front(), ec)) {
+    throw Error(ErrorKind::input, settings.inputs.front() +
+                                      ": is a folder, and -o names one output file (use "
+                                      "--out-dir for the images of a folder)");
+  }
+  if (inputs.files.size() != 1) {
+    throw Error(ErrorKind::invalid_argument, "-o names one output but the inputs are " +
+                                                 std::to_string(inputs.files.size()) +
+                                                 " files; use --out-dir and/or --suffix");
   }
 }
 
-std::string summary_line(const ResultTable& table) {
-  const ResultRow& row = table.results.front();
-  char psnr[32] = "lossless";
-  if (!row.lossless) std::snprintf(psnr, sizeof psnr, "%.2f dB", row.psnr);
-  char line[1024];
-  std::snprintf(line, sizeof line,
-                "%s → %s: k = %u, %u colours, %u bits/px, %llu bytes (%.2f× smaller than the "
-                "input), MSE %.3f, PSNR %s, %.3f s\n",
-                table.input.c_str(), row.file.c_str(), row.k, row.colors, row.bits_per_pixel,
-                static_cast<unsigned long long>(row.png_bytes), row.png_ratio_vs_input, row.mse,
-                psnr, row.seconds);
-  return line;
+void check_standard_output(const CompressSettings& settings) {
+  if (settings.output == "-" && ::isatty(STDOUT_FILENO) != 0) {
+    throw Error(ErrorKind::invalid_argument,
+                "refusing to write a PNG to the terminal: redirect standard output, or give "
+                "-o FILE");
+  }
+}
+
+/// One input named on its own: report as the one-image command always did.
+int report_single(const CompressSettings& settings, const FileOutcome& outcome, FILE* out) {
+  if (outcome.status == JobStatus::failed) {
+    // An internal failure (out of memory) is the process's, as main reports it; in a batch the
+    // file is named to tell which one it hit.
+    const std::string& text = outcome.exit_code == exit_internal ? outcome.reason : outcome.message;
+    std::fprintf(stderr, "kmquant: %s\n", on_one_line(text).c_str());
+    return outcome.exit_code;
+  }
+  if (outcome.status == JobStatus::skipped) {
+    std::fprintf(stderr, "kmquant: note: %s\n", on_one_line(outcome.message).c_str());
+  }
+  if (settings.json) {
+    std::fputs(format_json(*outcome.table).c_str(), out);
+  } else if (!settings.quiet && outcome.status == JobStatus::written) {
+    std::fprintf(out, "%s\n", file_line(*outcome.table).c_str());
+  }
+  return outcome.status == JobStatus::skipped ? exit_skipped_larger : exit_ok;
+}
+
+int report_batch(const CompressSettings& settings, std::span<const FileJob> jobs,
+                 std::span<const FileOutcome> outcomes, double seconds, FILE* out) {
+  const BatchTotals totals = totals_of(outcomes, seconds);
+  if (settings.json) {
+    std::fputs(batch_json(jobs, outcomes, totals).c_str(), out);
+  } else if (!settings.quiet) {
+    for (const FileOutcome& outcome : outcomes) {
+      if (outcome.status == JobStatus::written) {
+        std::fprintf(out, "%s\n", file_line(*outcome.table).c_str());
+      }
+    }
+    std::fprintf(out, "%s\n", summary_line(totals).c_str());
+  }
+  return batch_exit_code(outcomes);
 }
 
 }  // namespace
 
 int run_compress(const CompressSettings& settings) {
   try {
-    check_k(settings.k);
-    const fs::path path(settings.image);
-    const Input input = load_input(path, settings.limits);
-    check_output_free(settings);
+    check_standard_output(settings);
+    const NamingRules rules = naming_rules(settings);
+    // Outputs of earlier runs (default or this suffix) found in folders are not inputs.
+    const Inputs inputs =
+        expand_inputs(settings.inputs, settings.recursive, {rules.suffix, default_suffix({})});
+    check_single_output(settings, inputs);
+    const unsigned workers = worker_count(settings, inputs.files.size());
+    const JobSettings job = job_settings(settings, workers);
+    const std::vector<FileJob> jobs = plan_jobs(inputs.files, rules);
+    if (!settings.out_dir.empty()) ensure_directory(settings.out_dir);
+    // The report goes where the PNG does not.
+    FILE* const out = settings.output == "-" ? stderr : stdout;
 
-    const Options options = options_from(settings.quantize);
-    const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
-    const Result result = quantize(input.rgb, histogram, settings.k, options);
-    std::vector<std::uint8_t> png = encode_indexed_png(result);
-
-    ResultTable table = table_for(input, histogram.colors.size(), settings.quantize.seed);
-    table.results.push_back(
-        make_result_row(result, input.info.file_bytes, png.size(), settings.output.string()));
-
-    OutputFiles files(path);
-    files.add(settings.output, std::move(png));
-    files.write_all();
-    std::fputs(settings.json ? format_json(table).c_str() : summary_line(table).c_str(), stdout);
-    return exit_ok;
+    const bool batch = !inputs.single;
+    ProgressBar progress(jobs.size(), batch && !settings.quiet && ::isatty(STDERR_FILENO) != 0);
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<FileOutcome> outcomes =
+        run_batch(jobs, job, workers, [&](const FileJob&, const FileOutcome& outcome) {
+          if (batch && outcome.status == JobStatus::failed) {
+            progress.print("kmquant: " + on_one_line(outcome.message));
+          } else if (batch && outcome.status == JobStatus::skipped) {
+            progress.print("kmquant: note: " + on_one_line(outcome.message));
+          }
+          progress.advance();
+        });
+    progress.finish();
+    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+    if (!batch) return report_single(settings, outcomes.front(), out);
+    return report_batch(settings, jobs, outcomes, seconds.count(), out);
   } catch (const Error& error) {
     return report_error(error);
   }

@@ -15,7 +15,9 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Run `kmquant SUBCOMMAND --help` for a subcommand's options. Exit codes: 0 ok, "
-      "1 internal error, 2 usage, 3 bad input, 4 cannot write output, 5 input over a limit.");
+      "1 internal error, 2 usage, 3 bad input, 4 cannot write output, 5 input over a limit, 6 "
+      "quality target unreachable "
+      "(compress), 98 a file skipped by compress --skip-if-larger.");
 
   SweepSettings sweep;
   CompressSettings compress;

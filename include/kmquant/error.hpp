@@ -13,6 +13,7 @@ enum class ErrorKind {
   input,             ///< an input file is missing, unreadable, truncated, corrupt or unsupported
   output,            ///< an output file or folder cannot be written
   limit,             ///< an input exceeds a configured limit (pixels, width, height, bytes)
+  quality,           ///< a quality target's minimum cannot be reached (see quality.hpp)
 };
 
 /// The one exception type kmquant throws. what() is a complete one-line message such as

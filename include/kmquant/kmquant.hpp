@@ -6,6 +6,7 @@
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
 #include "kmquant/options.hpp"
+#include "kmquant/quality.hpp"
 #include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
 #include "kmquant/size_model.hpp"

@@ -19,7 +19,7 @@ struct ErrorClass {
 
 // One per ErrorKind; InvalidArgumentError is also a ValueError, as Python code expects for
 // an argument out of range.
-constexpr std::array<ErrorClass, 4> error_classes = {{
+constexpr std::array<ErrorClass, 5> error_classes = {{
     {ErrorKind::invalid_argument, "InvalidArgumentError",
      "A setting out of range: k outside 1..256, no k values, an empty image."},
     {ErrorKind::input, "InputError",
@@ -27,6 +27,8 @@ constexpr std::array<ErrorClass, 4> error_classes = {{
     {ErrorKind::output, "OutputError", "An output file or folder cannot be written."},
     {ErrorKind::limit, "LimitError",
      "An input exceeds a limit: more than 2**28 pixels, a side over 2**20, a file over 1 GiB."},
+    {ErrorKind::quality, "QualityError",
+     "A quality target's minimum cannot be reached, even with the most colours allowed."},
 }};
 
 // The classes live as long as the interpreter (the module is never unloaded), so plain

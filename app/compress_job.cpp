@@ -1,0 +1,132 @@
+#include "compress_job.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <system_error>
+
+#include "common.hpp"
+#include "labels_file.hpp"
+#include "palette_file.hpp"
+
+namespace kmquant::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+Input load_job_input(const FileJob& job, const Limits& limits) {
+  if (!job.input.problem.empty()) {
+    throw Error(ErrorKind::input, job.input.path.string() + ": " + job.input.problem);
+  }
+  if (!job.input.is_stdin()) return load_input(job.input.path, limits);
+  // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file.
+  const std::vector<std::uint8_t> bytes = read_file("/dev/stdin", limits.max_file_bytes);
+  return prepare_input("stdin", decode_image(bytes, "stdin", limits));
+}
+
+void check_outputs_free(const FileJob& job, bool force) {
+  if (force) return;
+  for (const fs::path& path : {job.png_to_stdout ? fs::path() : job.png, job.palette, job.labels}) {
+    std::error_code ec;
+    if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) {
+      throw Error(ErrorKind::output,
+                  path.string() + ": already exists (use --force to replace it)");
+    }
+  }
+}
+
+Result quantize_job(const Input& input, const Histogram& histogram, const JobSettings& settings) {
+  if (settings.k == 0 && settings.quality) {
+    return quantize_to_quality(input.rgb, histogram, *settings.quality, settings.options);
+  }
+  return quantize(input.rgb, histogram, settings.k, settings.options);
+}
+
+void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t count = ::write(STDOUT_FILENO, bytes.data() + done, bytes.size() - done);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) {
+      throw Error(ErrorKind::output,
+                  "stdout: cannot write: " + std::generic_category().message(errno));
+    }
+    done += static_cast<std::size_t>(count);
+  }
+}
+
+/// Write every output of the job: the files all or nothing, then the PNG to stdout if asked.
+void write_outputs(const FileJob& job, const Input& input, const Result& result,
+                   const std::vector<std::uint8_t>& png) {
+  OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path);
+  if (!job.png_to_stdout) files.add(job.png, png);
+  if (!job.palette.empty()) {
+    files.add(job.palette, palette_file_bytes(result, input.path.string(), job.palette));
+  }
+  if (!job.labels.empty()) files.add(job.labels, labels_file_bytes(result, job.labels));
+  files.write_all();
+  if (job.png_to_stdout) write_to_stdout(png);
+}
+
+FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
+  if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
+  check_outputs_free(job, settings.force);
+  const Input input = load_job_input(job, settings.limits);
+  const Histogram histogram = count_colors(input.rgb, settings.options.threads);
+  const Result result = quantize_job(input, histogram, settings);
+  const std::vector<std::uint8_t> png = encode_indexed_png(result, settings.png);
+
+  FileOutcome outcome;
+  outcome.input_bytes = input.info.file_bytes;
+  outcome.output_bytes = png.size();
+  ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
+  const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
+  table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));
+  outcome.table = std::move(table);
+
+  if (settings.skip_if_larger && png.size() > input.info.file_bytes) {
+    outcome.status = JobStatus::skipped;
+    outcome.message = job.input_name() + ": skipped: the PNG (" + std::to_string(png.size()) +
+                      " bytes) would be larger than the input (" +
+                      std::to_string(input.info.file_bytes) + " bytes)";
+    return outcome;
+  }
+  write_outputs(job, input, result, png);
+  outcome.status = JobStatus::written;
+  return outcome;
+}
+
+FileOutcome failure(const FileJob& job, const std::string& message, int exit_code,
+                    bool names_its_file) {
+  FileOutcome outcome;
+  // Decoders name the input and output errors the output (as the one-image command always
+  // printed them); the others (quality, internal) get the input's name.
+  const std::string name = job.input_name();
+  const bool named = names_its_file || message.find(name) != std::string::npos;
+  outcome.message = named ? message : name + ": " + message;
+  outcome.reason = message;
+  outcome.exit_code = exit_code;
+  outcome.status = JobStatus::failed;
+  return outcome;
+}
+
+}  // namespace
+
+FileOutcome run_compress_job(const FileJob& job, const JobSettings& settings) {
+  try {
+    return run_job(job, settings);
+  } catch (const Error& error) {
+    return failure(job, error.what(), exit_code_for(error.kind()),
+                   error.kind() == ErrorKind::output);
+  } catch (const std::bad_alloc&) {
+    return failure(job, "out of memory", exit_internal, false);
+  } catch (const std::exception& error) {
+    // A bug; reported for this file rather than ending a batch run on worker threads.
+    return failure(job, std::string("internal error: ") + error.what(), exit_internal, false);
+  }
+}
+
+}  // namespace kmquant::cli
