@@ -20,13 +20,16 @@ enum class PngEffort {
   /// for the sweep, which writes one file per k and is timed. On Kodak photos at k = 16–256
   /// its files are a few per cent larger than `normal`'s (docs/benchmarks.md).
   fast,
-  /// One encoding at zlib level 9, memLevel 8, default strategy, no row filter: the smallest of
-  /// the single encodings measured on Kodak photos at k = 16, 64, 256 (docs/benchmarks.md).
-  /// What `kmquant compress` writes.
+  /// One encoding at zlib level 7, memLevel 8, default strategy, no row filter: on Kodak photos
+  /// at k = 16, 64, 256 no filter and the default strategy gave the smallest files, and level 7
+  /// comes within 1 % of level 9 in half its time (docs/benchmarks.md). What `kmquant compress`
+  /// writes.
   normal,
-  /// `normal` plus a few more candidates — zlib's filtered strategy, 8-bit indices for palettes
-  /// of at most 16 colours, the palette in luminance order with adaptive row filters — keeping
-  /// the smallest: a fraction of a per cent smaller, several times the time of `normal`.
+  /// `normal`'s encoding plus a few more candidates at level 9 — the default and filtered
+  /// strategies, 8-bit indices for palettes of at most 16 colours, the palette reordered as
+  /// a chain of nearest colours with adaptive or Paeth row filters — keeping the smallest (never
+  /// larger than
+  /// `normal`; about 1 % smaller at k = 16) in several times the time (docs/benchmarks.md).
   best,
 };
 
@@ -43,8 +46,8 @@ struct PngSettings {
 /// for some `best` candidates), with no row filter unless a `best` candidate with filters is
 /// smaller. The pixels are exactly the result's; the palette's order may differ from it:
 /// entries whose result.alpha is below 255 come first, so that the tRNS chunk ends at the last
-/// translucent entry (no tRNS when every entry is opaque), and a `best` candidate may sort by
-/// luminance; otherwise the result's order is kept. Deterministic: the same result and
+/// translucent entry (no tRNS when every entry is opaque), and a `best` candidate may chain near
+/// colours; otherwise the result's order is kept. Deterministic: the same result and
 /// settings give the same bytes.
 /// Throws Error(invalid_argument) for an inconsistent result (empty or over 256-entry palette,
 /// zero size, wrong number of indices, an index outside the palette, alpha neither empty nor
@@ -54,9 +57,10 @@ struct PngSettings {
 
 /// A lossless WebP of a result: exactly result.to_image()'s pixels, plus an alpha channel (each
 /// pixel its entry's result.alpha, the colour kept under transparent pixels: libwebp's `exact`)
-/// when result.alpha is non-empty. libwebp's lossless encoder at method 6, which stores at
-/// most 256 colours as a palette. Deterministic. Throws Error(invalid_argument) for an
-/// inconsistent result (as encode_indexed_png) and Error(output) if libwebp fails.
+/// when result.alpha is non-empty. libwebp's lossless preset 6 (method 4, quality 75, as
+/// `cwebp -lossless`), whose colour-indexing transform stores at most 256 colours as a
+/// palette. Deterministic. Throws Error(invalid_argument) for an inconsistent result (as
+/// encode_indexed_png, and over WebP's 16383 pixels a side) and Error(output) if libwebp fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_webp_lossless(const Result& result);
 
 /// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed (the "up"

@@ -44,9 +44,9 @@ struct Limits {
   /// Default 100, as Skia (Chrome, Android) allows.
   std::uint32_t max_jpeg_scans = 100;
   /// Bytes of metadata (Metadata: ICC profile decompressed, Exif, PNG chunks) kept from one
-  /// file; what would go beyond is dropped, not refused. Default 16 MiB: ICC profiles and Exif
-  /// blocks are kilobytes to a few hundred kilobytes.
-  std::uint64_t max_metadata_bytes = 16ull << 20;
+  /// file; what would go beyond is dropped, not refused. Default 8 MiB, libpng's own cap for
+  /// one chunk: ICC profiles and Exif blocks are kilobytes to a few megabytes.
+  std::uint64_t max_metadata_bytes = 8ull << 20;
 };
 
 /// The container formats kmquant reads, recognised by their leading bytes (never by the
@@ -102,9 +102,10 @@ struct LoadedImage {
 /// progressive; greyscale is expanded to RGB, CMYK/YCCK is refused) or WebP (lossy or lossless,
 /// not animated). 16-bit samples are rounded to the nearest 8-bit value. The result has 4
 /// channels exactly when the file carries transparency. Samples are taken as stored: gamma,
-/// ICC profiles and EXIF orientation are ignored. Damaged data is refused, never patched: a PNG
-/// without IEND counts as truncated, and any libjpeg warning (a truncated JPEG, say) is an error.
-/// `name` only serves error messages. Throws Error (input or limit) on any failure.
+/// ICC profiles and EXIF orientation are not applied, only kept in info.metadata (within
+/// limits.max_metadata_bytes) for an encoder to carry. Damaged data is refused, never patched: a
+/// PNG without IEND counts as truncated, and any libjpeg warning (a truncated JPEG, say) is an
+/// error. `name` only serves error messages. Throws Error (input or limit) on any failure.
 [[nodiscard]] LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
                                        const Limits& limits = {});
 

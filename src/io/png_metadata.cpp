@@ -30,13 +30,8 @@ struct KeptChunk {
   std::string_view type;
   std::size_t length;
 };
-constexpr std::array<KeptChunk, 7> kept_chunks = {{{"sRGB", 1},
-                                                    {"gAMA", 4},
-                                                    {"cHRM", 32},
-                                                    {"pHYs", 9},
-                                                    {"tEXt", 0},
-                                                    {"zTXt", 0},
-                                                    {"iTXt", 0}}};
+constexpr std::array<KeptChunk, 7> kept_chunks = {
+    {{"sRGB", 1}, {"gAMA", 4}, {"cHRM", 32}, {"pHYs", 9}, {"tEXt", 0}, {"zTXt", 0}, {"iTXt", 0}}};
 
 const KeptChunk* kept_chunk(std::string_view type) {
   const auto* found = std::find_if(kept_chunks.begin(), kept_chunks.end(),
@@ -50,7 +45,8 @@ std::uint32_t read_be32(std::span<const std::uint8_t> bytes) {
 }
 
 void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
 }
 
 /// CRC-32 of a chunk's type and data, as PNG stores it.
@@ -61,27 +57,35 @@ std::uint32_t chunk_crc(std::span<const std::uint8_t> type_and_data) {
   return static_cast<std::uint32_t>(crc);
 }
 
-/// Inflate a zlib stream into at most max_bytes; false when it is damaged, incomplete or
-/// longer than that.
-bool inflate_bounded(std::span<const std::uint8_t> compressed, std::uint64_t max_bytes,
-                     std::vector<std::uint8_t>& out) {
+/// Inflate an ICC profile's zlib stream into at most max_bytes; false when it is damaged,
+/// incomplete, longer than that or than the size its header declares. The declared size
+/// (the profile's first 4 bytes) stops a bomb — megabytes of zeros — after its first block.
+bool inflate_icc_profile(std::span<const std::uint8_t> compressed, std::uint64_t max_bytes,
+                         std::vector<std::uint8_t>& out) {
   z_stream stream{};
   if (inflateInit(&stream) != Z_OK) return false;
   stream.next_in = const_cast<Bytef*>(compressed.data());  // zlib's API is not const-correct
   stream.avail_in = static_cast<uInt>(std::min<std::size_t>(compressed.size(), 0xFFFF'FFFFu));
   std::array<std::uint8_t, 16384> buffer{};
   int status = Z_OK;
-  bool within_bound = true;
-  while (status == Z_OK && within_bound) {
+  std::uint64_t bound = max_bytes;
+  while (status == Z_OK && out.size() <= bound) {
     stream.next_out = buffer.data();
     stream.avail_out = buffer.size();
     status = inflate(&stream, Z_NO_FLUSH);
     const std::size_t produced = buffer.size() - stream.avail_out;
-    within_bound = out.size() + produced <= max_bytes;
-    if (within_bound) out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(produced));
+    if (out.size() + produced > bound) {
+      status = Z_DATA_ERROR;
+      break;
+    }
+    out.insert(out.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(produced));
+    if (out.size() >= 4 && bound == max_bytes) {
+      bound = std::min<std::uint64_t>(bound, read_be32(out));
+      out.reserve(bound);
+    }
   }
   inflateEnd(&stream);
-  return status == Z_STREAM_END && within_bound;
+  return status == Z_STREAM_END && out.size() == bound;
 }
 
 /// An iCCP chunk's profile: name (1–79 bytes), NUL, compression method 0, zlib stream.
@@ -91,14 +95,14 @@ bool read_icc_profile(std::span<const std::uint8_t> data, std::uint64_t max_byte
   const auto name_length = static_cast<std::size_t>(nul - data.begin());
   if (name_length == 0 || name_length > 79 || name_length + 2 > data.size()) return false;
   if (data[name_length + 1] != 0) return false;  // the only compression method
-  return inflate_bounded(data.subspan(name_length + 2), max_bytes, profile);
+  return inflate_icc_profile(data.subspan(name_length + 2), max_bytes, profile);
 }
 
 void append_chunk(std::vector<std::uint8_t>& out, std::string_view type,
                   std::span<const std::uint8_t> data) {
   if (data.size() > max_chunk_length) {
-    throw Error(ErrorKind::invalid_argument, "PNG metadata: a " + std::string(type) +
-                                                 " chunk of " + std::to_string(data.size()) +
+    throw Error(ErrorKind::invalid_argument, "PNG metadata: a " + std::string(type) + " chunk of " +
+                                                 std::to_string(data.size()) +
                                                  " bytes exceeds PNG's limit of 2^31 - 1");
   }
   append_be32(out, static_cast<std::uint32_t>(data.size()));
@@ -142,7 +146,8 @@ Metadata read_png_metadata(std::span<const std::uint8_t> png, std::uint64_t max_
   while (offset + 12 <= png.size()) {
     const std::uint32_t length = read_be32(png.subspan(offset));
     if (length > png.size() - offset - 12) break;  // libpng accepted the file: nothing follows
-    const std::span<const std::uint8_t> type_and_data = png.subspan(offset + 4, 4 + std::size_t{length});
+    const std::span<const std::uint8_t> type_and_data =
+        png.subspan(offset + 4, 4 + std::size_t{length});
     const std::string type(type_and_data.begin(), type_and_data.begin() + 4);
     const std::span<const std::uint8_t> data = type_and_data.subspan(4);
     offset += 12 + std::size_t{length};
@@ -177,7 +182,8 @@ Metadata read_png_metadata(std::span<const std::uint8_t> png, std::uint64_t max_
 
 std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata) {
   std::vector<std::uint8_t> out;
-  if (!metadata.icc_profile.empty()) append_chunk(out, "iCCP", icc_chunk_data(metadata.icc_profile));
+  if (!metadata.icc_profile.empty())
+    append_chunk(out, "iCCP", icc_chunk_data(metadata.icc_profile));
   for (const PngChunkData& chunk : metadata.png_chunks) {
     if (kept_chunk(chunk.type) == nullptr) {
       throw Error(ErrorKind::invalid_argument,

@@ -33,9 +33,12 @@ using detail::PngErrorMessage;
 // colour ramps, which palette indices are not. Without a filter deflate's output does not
 // depend on the palette's order (renaming byte values changes neither its matches nor its
 // code lengths), so only the filtered candidates of PngEffort::best reorder the palette.
-// Level 9 with memLevel 8 beat memLevel 9 (smaller hash chains, better lazy matches here) and
-// the filtered and run-length strategies at the median.
-constexpr int normal_level = 9;
+// memLevel 8 beat memLevel 9 (shorter hash chains, better lazy matches here), and the default
+// strategy beat the filtered and run-length ones, at the median. Level 7 writes files 0.0–1.0 %
+// larger than level 9 (k = 16: 1.0 %, 64: 0.5 %, 256: 0 %) in about half the time; PngEffort::best
+// adds level 9.
+constexpr int normal_level = 7;
+constexpr int best_level = 9;
 constexpr int normal_mem_level = 8;
 // PngEffort::fast: zlib level 3; packed indices of 1, 2 or 4 bits compress best there with the
 // run-length strategy.
@@ -190,8 +193,8 @@ void check_image(const Image& image) {
 
 /// One way of encoding a palette image; encode_indexed_png keeps the smallest.
 struct IndexedCandidate {
-  bool luminance_order = false;  ///< sort the palette (within its translucent and opaque parts)
-  bool packed = true;            ///< png_bit_depth bits per index; false: 8 bits
+  bool chain_order = false;  ///< the palette as a chain of near colours (nearest_colour_chain)
+  bool packed = true;        ///< png_bit_depth bits per index; false: 8 bits
   int filters = PNG_FILTER_NONE;
   int level = normal_level;
   int mem_level = normal_mem_level;
@@ -202,51 +205,81 @@ std::vector<IndexedCandidate> indexed_candidates(const Result& result, PngEffort
   const bool packable = png_bit_depth(result.palette.size()) < 8;
   switch (effort) {
     case PngEffort::fast:
-      return {{.level = fast_level,
-               .strategy = packable ? fast_packed_strategy : Z_DEFAULT_STRATEGY}};
+      return {
+          {.level = fast_level, .strategy = packable ? fast_packed_strategy : Z_DEFAULT_STRATEGY}};
     case PngEffort::normal:
       return {{}};
     case PngEffort::best:
       break;
   }
-  std::vector<IndexedCandidate> candidates = {{}, {.strategy = Z_FILTERED}};
+  // normal's encoding first, so that best is never larger than normal.
+  std::vector<IndexedCandidate> candidates = {
+      {}, {.level = best_level}, {.level = best_level, .strategy = Z_FILTERED}};
   if (packable) {
-    candidates.push_back({.packed = false});
-    candidates.push_back({.packed = false, .strategy = Z_FILTERED});
+    candidates.push_back({.packed = false, .level = best_level});
+    candidates.push_back({.packed = false, .level = best_level, .strategy = Z_FILTERED});
   }
   // Filters predict from neighbouring bytes, which only helps where neighbouring indices are
-  // near in value; luminance order was the best of the orders measured (popularity, luminance,
-  // a nearest-colour chain, a chain of the most frequent neighbours).
+  // near in value; with adaptive filters a chain of nearest colours was the best of the orders
+  // measured (the result's, popularity, luminance, that chain, a chain of the most frequent
+  // neighbours; docs/benchmarks.md).
   for (const int filters : {PNG_ALL_FILTERS, PNG_FILTER_PAETH}) {
-    candidates.push_back({.luminance_order = true, .filters = filters, .strategy = Z_FILTERED});
+    candidates.push_back(
+        {.chain_order = true, .filters = filters, .level = best_level, .strategy = Z_FILTERED});
   }
   return candidates;
 }
 
-/// The order of the palette as written: written_order[i] is the result's index of written
-/// entry i. Translucent entries (alpha below 255) first, so that tRNS can end at the last of
-/// them; within each part the result's order, or ascending luminance (ties by the result's
-/// order).
-std::vector<std::uint8_t> written_order(const Result& result, bool luminance_order) {
-  const auto translucent = [&](std::size_t i) {
-    return !result.alpha.empty() && result.alpha[i] < 255;
-  };
-  const auto luminance = [&](std::size_t i) {
-    const Rgb8& c = result.palette[i];
+/// The palette as a chain of near colours: from the darkest entry (lowest luminance), each
+/// next entry the unvisited one nearest in RGB (squared distance; ties to the lower index).
+std::vector<std::uint8_t> nearest_colour_chain(const std::vector<Rgb8>& palette) {
+  const auto luminance = [](const Rgb8& c) {
     return 299 * unsigned{c.r} + 587 * unsigned{c.g} + 114 * unsigned{c.b};
   };
+  const auto distance = [](const Rgb8& a, const Rgb8& b) {
+    const int dr = a.r - b.r;
+    const int dg = a.g - b.g;
+    const int db = a.b - b.b;
+    return dr * dr + dg * dg + db * db;
+  };
+  std::vector<bool> visited(palette.size(), false);
+  std::size_t current = 0;
+  for (std::size_t i = 1; i < palette.size(); ++i) {
+    if (luminance(palette[i]) < luminance(palette[current])) current = i;
+  }
+  std::vector<std::uint8_t> chain;
+  for (;;) {
+    chain.push_back(static_cast<std::uint8_t>(current));
+    visited[current] = true;
+    if (chain.size() == palette.size()) return chain;
+    std::size_t next = palette.size();
+    for (std::size_t j = 0; j < palette.size(); ++j) {
+      if (!visited[j] &&
+          (next == palette.size() ||
+           distance(palette[current], palette[j]) < distance(palette[current], palette[next]))) {
+        next = j;
+      }
+    }
+    current = next;
+  }
+}
+
+/// The order of the palette as written: written_order[i] is the result's index of written
+/// entry i. Translucent entries (alpha below 255) first, so that tRNS can end at the last of
+/// them; within each part the result's order, or the nearest-colour chain's.
+std::vector<std::uint8_t> written_order(const Result& result, bool chain_order) {
   std::vector<std::uint8_t> order(result.palette.size());
   std::iota(order.begin(), order.end(), std::uint8_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::uint8_t a, std::uint8_t b) {
-    if (translucent(a) != translucent(b)) return translucent(a);
-    return luminance_order && luminance(a) < luminance(b);
+  if (chain_order) order = nearest_colour_chain(result.palette);
+  std::stable_partition(order.begin(), order.end(), [&](std::uint8_t i) {
+    return !result.alpha.empty() && result.alpha[i] < 255;
   });
   return order;
 }
 
 std::vector<std::uint8_t> encode_candidate(const Result& result,
                                            const IndexedCandidate& candidate) {
-  const std::vector<std::uint8_t> order = written_order(result, candidate.luminance_order);
+  const std::vector<std::uint8_t> order = written_order(result, candidate.chain_order);
   std::vector<png_color> palette;
   std::vector<png_byte> trans;
   std::vector<std::uint8_t> new_index(order.size());
@@ -262,22 +295,21 @@ std::vector<std::uint8_t> encode_candidate(const Result& result,
   std::transform(result.indices.begin(), result.indices.end(), indices.begin(),
                  [&](std::uint8_t index) { return new_index[index]; });
 
-  return write_png({.width = result.width,
-                    .height = result.height,
-                    .bit_depth = candidate.packed
-                                     ? static_cast<int>(png_bit_depth(result.palette.size()))
-                                     : 8,
-                    .color_type = PNG_COLOR_TYPE_PALETTE,
-                    .palette = palette.data(),
-                    .palette_size = static_cast<int>(palette.size()),
-                    .trans = trans.data(),
-                    .trans_size = static_cast<int>(trans.size()),
-                    .rows = indices.data(),
-                    .row_bytes = result.width,
-                    .filters = candidate.filters,
-                    .compression_level = candidate.level,
-                    .compression_strategy = candidate.strategy,
-                    .compression_mem_level = candidate.mem_level});
+  return write_png(
+      {.width = result.width,
+       .height = result.height,
+       .bit_depth = candidate.packed ? static_cast<int>(png_bit_depth(result.palette.size())) : 8,
+       .color_type = PNG_COLOR_TYPE_PALETTE,
+       .palette = palette.data(),
+       .palette_size = static_cast<int>(palette.size()),
+       .trans = trans.data(),
+       .trans_size = static_cast<int>(trans.size()),
+       .rows = indices.data(),
+       .row_bytes = result.width,
+       .filters = candidate.filters,
+       .compression_level = candidate.level,
+       .compression_strategy = candidate.strategy,
+       .compression_mem_level = candidate.mem_level});
 }
 
 /// Put encoded chunks right after IHDR (the signature's 8 bytes and IHDR's 25): every chunk

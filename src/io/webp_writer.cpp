@@ -14,15 +14,16 @@
 namespace kmquant {
 namespace {
 
-// libwebp's lossless presets run from 0 (fastest) to 9 (smallest); 6 is its default preset
-// for `cwebp -lossless`'s -z option range middle-high: method 5–6, quality 90–100.
+// libwebp's lossless presets run from 0 (fastest) to 9 (smallest); 6 is method 4, quality 75,
+// the setting of `cwebp -lossless` without -z.
 constexpr int lossless_preset = 6;
 
 /// Owns a WebPPicture and a memory writer.
 class WebPEncodeState {
  public:
   WebPEncodeState() {
-    if (WebPPictureInit(&picture_) == 0) throw Error(ErrorKind::output, "WebP: libwebp version mismatch");
+    if (WebPPictureInit(&picture_) == 0)
+      throw Error(ErrorKind::output, "WebP: libwebp version mismatch");
     WebPMemoryWriterInit(&writer_);
   }
   WebPEncodeState(const WebPEncodeState&) = delete;

@@ -52,8 +52,8 @@ Bytes expected_rgba(const Result& result) {
   Bytes rgba;
   for (const std::uint8_t index : result.indices) {
     const Rgb8& c = result.palette[index];
-    rgba.insert(rgba.end(), {c.r, c.g, c.b, result.alpha.empty() ? std::uint8_t{255}
-                                                                  : result.alpha[index]});
+    rgba.insert(rgba.end(),
+                {c.r, c.g, c.b, result.alpha.empty() ? std::uint8_t{255} : result.alpha[index]});
   }
   return rgba;
 }

@@ -37,17 +37,20 @@ using io_testing::Bytes;
 Bytes icc_profile(std::size_t padding) {
   Bytes profile(128, 0);
   const auto put32 = [&](std::size_t offset, std::uint32_t value) {
-    for (int i = 0; i < 4; ++i) profile[offset + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+      profile[offset + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
   };
-  const auto put4 = [&](std::size_t offset, const char* text) { std::memcpy(&profile[offset], text, 4); };
+  const auto put4 = [&](std::size_t offset, const char* text) {
+    std::memcpy(&profile[offset], text, 4);
+  };
   put32(8, 0x02100000);  // version 2.1
   put4(12, "mntr");
   put4(16, "RGB ");
   put4(20, "XYZ ");
   put4(36, "acsp");
-  put32(68, 0x0000F6D6);  // D50: X
-  put32(72, 0x00010000);  //      Y
-  put32(76, 0x0000D32D);  //      Z
+  put32(68, 0x0000F6D6);    // D50: X
+  put32(72, 0x00010000);    //      Y
+  put32(76, 0x0000D32D);    //      Z
   append_be32(profile, 0);  // tag count
   for (std::size_t i = 0; i < padding; ++i) profile.push_back(static_cast<std::uint8_t>(i * 7));
   put32(0, static_cast<std::uint32_t>(profile.size()));
@@ -119,13 +122,14 @@ bool read_libpng_metadata_stage(png_structp png, png_infop info, LibpngMetadata&
   png_textp texts = nullptr;
   const int count = png_get_text(png, info, &texts, nullptr);
   for (int i = 0; i < count; ++i) {
-    out.texts.emplace_back(texts[i].key, std::string(texts[i].text, texts[i].text_length != 0
-                                                                         ? texts[i].text_length
-                                                                         : texts[i].itxt_length));
+    out.texts.emplace_back(
+        texts[i].key, std::string(texts[i].text, texts[i].text_length != 0 ? texts[i].text_length
+                                                                           : texts[i].itxt_length));
   }
   png_uint_32 exif_length = 0;
   png_bytep exif = nullptr;
-  if (png_get_eXIf_1(png, info, &exif_length, &exif) != 0) out.exif.assign(exif, exif + exif_length);
+  if (png_get_eXIf_1(png, info, &exif_length, &exif) != 0)
+    out.exif.assign(exif, exif + exif_length);
   return true;
 }
 
@@ -160,9 +164,9 @@ TEST(MetadataPng, IccPhysTextAndExifRoundTrip) {
   const Bytes title = text_of("Kodak test");
   text.insert(text.end(), title.begin(), title.end());
 
-  const Bytes source = with_chunks(encode_png(testing::make_rgb(4, 3)),
-                                   {{"iCCP", iccp}, {"pHYs", phys}, {"tEXt", text},
-                                    {"zTXt", ztxt}, {"eXIf", exif_block()}});
+  const Bytes source = with_chunks(
+      encode_png(testing::make_rgb(4, 3)),
+      {{"iCCP", iccp}, {"pHYs", phys}, {"tEXt", text}, {"zTXt", ztxt}, {"eXIf", exif_block()}});
   const LoadedImage loaded = decode_image(source, "metadata.png");
   const Metadata& metadata = loaded.info.metadata;
   EXPECT_FALSE(metadata.incomplete);
@@ -175,7 +179,8 @@ TEST(MetadataPng, IccPhysTextAndExifRoundTrip) {
 
   const Result result = small_result();
   const Bytes plain = encode_indexed_png(result);
-  EXPECT_EQ(io_testing::chunk_types(plain), (std::vector<std::string>{"IHDR", "PLTE", "IDAT", "IEND"}));
+  EXPECT_EQ(io_testing::chunk_types(plain),
+            (std::vector<std::string>{"IHDR", "PLTE", "IDAT", "IEND"}));
   const Bytes written = encode_indexed_png(result, {.metadata = &metadata});
   const LibpngMetadata read = read_with_libpng(written);
   EXPECT_EQ(read.icc, profile);
@@ -214,8 +219,9 @@ TEST(MetadataPng, SrgbGammaChromaticitiesRoundTrip) {
 }
 
 TEST(MetadataPng, DamagedOrOversizedChunksAreDroppedNotFatal) {
-  Bytes source = with_chunks(encode_png(testing::make_rgb(4, 3)),
-                             {{"gAMA", {0, 0, 1}}, {"tEXt", text_of("Big\0" + std::string(500, 'x'))}});
+  Bytes source =
+      with_chunks(encode_png(testing::make_rgb(4, 3)),
+                  {{"gAMA", {0, 0, 1}}, {"tEXt", text_of("Big\0" + std::string(500, 'x'))}});
   Limits limits;
   limits.max_metadata_bytes = 100;
   const LoadedImage loaded = decode_image(source, "damaged.png", limits);
@@ -261,7 +267,8 @@ Bytes jpeg_with_metadata(const Image& image, const Bytes& profile, const Bytes& 
   jpeg_write_marker(&cinfo, JPEG_APP0 + 1, app1.data(), static_cast<unsigned>(app1.size()));
   jpeg_write_icc_profile(&cinfo, profile.data(), static_cast<unsigned>(profile.size()));
   while (cinfo.next_scanline < cinfo.image_height) {
-    auto* row = const_cast<JSAMPLE*>(image.pixels.data() + std::size_t{cinfo.next_scanline} * image.width * 3);
+    auto* row = const_cast<JSAMPLE*>(image.pixels.data() +
+                                     std::size_t{cinfo.next_scanline} * image.width * 3);
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);
