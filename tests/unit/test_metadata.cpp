@@ -37,8 +37,9 @@ using io_testing::Bytes;
 Bytes icc_profile(std::size_t padding) {
   Bytes profile(128, 0);
   const auto put32 = [&](std::size_t offset, std::uint32_t value) {
-    for (int i = 0; i < 4; ++i)
+    for (std::size_t i = 0; i < 4; ++i) {
       profile[offset + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+    }
   };
   const auto put4 = [&](std::size_t offset, const char* text) {
     std::memcpy(&profile[offset], text, 4);
