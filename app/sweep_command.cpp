@@ -98,7 +98,9 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   files.versions.reserve(outputs.results.size());
   const SsimReference ssim(input.rgb);
   for (std::size_t i = 0; i < outputs.results.size(); ++i) {
-    files.versions.push_back(encode_indexed_png(outputs.results[i]));
+    // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
+    files.versions.push_back(
+        encode_indexed_png(outputs.results[i], PngSettings{.effort = PngEffort::fast}));
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
                                                     files.versions.back().size(), names[i]));
     outputs.table.results.back().ssim = ssim(outputs.results[i]);

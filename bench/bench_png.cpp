@@ -1,6 +1,7 @@
-// PNG writing — the indexed PNGs of a sweep at their bit depths (k = 2: 1 bit, 16: 4 bits,
-// 256: 8 bits) and the truecolour original.png — and, for the whole-process budget, decoding
-// the sample PNG from memory.
+// PNG writing — the indexed PNGs at their bit depths (k = 2: 1 bit, 16: 4 bits, 64 and 256:
+// 8 bits) at each PngEffort (0 fast: the sweep's, 1 normal: compress's, 2 best), lossless WebP
+// of the same results, and the truecolour original.png — and, for the whole-process budget,
+// decoding the sample PNG from memory.
 #include <benchmark/benchmark.h>
 
 #include "inputs.hpp"
@@ -8,10 +9,10 @@
 namespace kmquant::bench {
 namespace {
 
-void encode_indexed(benchmark::State& state, const Result& quantized) {
+void encode_indexed(benchmark::State& state, const Result& quantized, PngEffort effort) {
   std::size_t bytes = 0;
   for ([[maybe_unused]] auto _ : state) {
-    const std::vector<std::uint8_t> png = encode_indexed_png(quantized);
+    const std::vector<std::uint8_t> png = encode_indexed_png(quantized, {.effort = effort});
     bytes = png.size();
     benchmark::DoNotOptimize(png.data());
   }
@@ -20,10 +21,25 @@ void encode_indexed(benchmark::State& state, const Result& quantized) {
 }
 
 void encode_indexed_sample(benchmark::State& state) {
-  encode_indexed(state, sample_result(static_cast<unsigned>(state.range(0))));
+  encode_indexed(state, sample_result(static_cast<unsigned>(state.range(0))),
+                 static_cast<PngEffort>(state.range(1)));
 }
 
-void encode_indexed_large(benchmark::State& state) { encode_indexed(state, large_result()); }
+void encode_indexed_large(benchmark::State& state) {
+  encode_indexed(state, large_result(), static_cast<PngEffort>(state.range(0)));
+}
+
+void encode_webp_sample(benchmark::State& state) {
+  const Result& quantized = sample_result(static_cast<unsigned>(state.range(0)));
+  std::size_t bytes = 0;
+  for ([[maybe_unused]] auto _ : state) {
+    const std::vector<std::uint8_t> webp = encode_webp_lossless(quantized);
+    bytes = webp.size();
+    benchmark::DoNotOptimize(webp.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(quantized.indices.size()));
+  state.counters["webp_bytes"] = static_cast<double>(bytes);
+}
 
 void encode_truecolor(benchmark::State& state, const Image& (*image)()) {
   const Image& rgb = image();
@@ -47,8 +63,17 @@ void decode_sample(benchmark::State& state) {
                           static_cast<std::int64_t>(sample_image().pixel_count()));
 }
 
-BENCHMARK(encode_indexed_sample)->Arg(2)->Arg(16)->Arg(256)->Unit(benchmark::kMillisecond);
-BENCHMARK(encode_indexed_large)->Unit(benchmark::kMillisecond);
+BENCHMARK(encode_indexed_sample)
+    ->ArgsProduct({{2, 16, 64, 256}, {0, 1, 2}})
+    ->ArgNames({"k", "effort"})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(encode_indexed_large)->Arg(0)->Arg(1)->ArgName("effort")->Unit(benchmark::kMillisecond);
+BENCHMARK(encode_webp_sample)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256)
+    ->ArgName("k")
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(encode_truecolor, kodim23, sample_image)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(encode_truecolor, synthetic_14_6mp, large_image)->Unit(benchmark::kMillisecond);
 BENCHMARK(decode_sample)->Unit(benchmark::kMillisecond);

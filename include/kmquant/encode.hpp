@@ -14,20 +14,54 @@ namespace kmquant {
 /// Smallest PNG bit depth (1, 2, 4 or 8) whose palette indices hold `colors` entries.
 [[nodiscard]] unsigned png_bit_depth(std::size_t colors) noexcept;
 
-/// How an indexed PNG is compressed.
-struct PngSettings {
-  /// zlib level, 1 (fastest) to 9 (smallest). Default 3: on Kodak photos quantized to 16–256
-  /// colours it writes files 0.3–6 % larger than level 8 in a third to a quarter of the time
-  /// (docs/benchmarks.md).
-  int compression_level = 3;
+/// How hard encode_indexed_png works for a small file.
+enum class PngEffort {
+  /// One encoding at zlib level 3 (zlib's run-length strategy for 1-, 2- and 4-bit indices):
+  /// for the sweep, which writes one file per k and is timed. On Kodak photos at k = 16–256
+  /// its files are a few per cent larger than `normal`'s (docs/benchmarks.md).
+  fast,
+  /// One encoding at zlib level 7, memLevel 8, default strategy, no row filter: on Kodak photos
+  /// at k = 16, 64, 256 no filter and the default strategy gave the smallest files, and level 7
+  /// comes within 1 % of level 9 in half its time (docs/benchmarks.md). What `kmquant compress`
+  /// writes.
+  normal,
+  /// `normal`'s encoding plus a few more candidates at level 9 — the default and filtered
+  /// strategies, 8-bit indices for palettes of at most 16 colours, the palette reordered as
+  /// a chain of nearest colours with adaptive or Paeth row filters — keeping the smallest (never
+  /// larger than
+  /// `normal`; about 1 % smaller at k = 16) in several times the time (docs/benchmarks.md).
+  best,
 };
 
-/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size), with no
-/// ancillary chunks and no row filter (filters predict smooth ramps; palette indices are not).
-/// Throws Error(invalid_argument) for an inconsistent result (empty or over 256-entry palette, zero
-/// size, wrong number of indices, an index outside the palette) and Error(output) if libpng fails.
+/// How an indexed PNG is compressed, and what it carries besides the pixels.
+struct PngSettings {
+  /// Default `normal` (see PngEffort).
+  PngEffort effort = PngEffort::normal;
+  /// Ancillary chunks to write (see Metadata in image.hpp); nullptr (the default) writes none:
+  /// only IHDR, PLTE, tRNS (when the result has translucent entries), IDAT and IEND. Not owned.
+  const Metadata* metadata = nullptr;
+};
+
+/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size) (8 bits
+/// for some `best` candidates), with no row filter unless a `best` candidate with filters is
+/// smaller. The pixels are exactly the result's; the palette's order may differ from it:
+/// entries whose result.alpha is below 255 come first, so that the tRNS chunk ends at the last
+/// translucent entry (no tRNS when every entry is opaque), and a `best` candidate may chain near
+/// colours; otherwise the result's order is kept. Deterministic: the same result and
+/// settings give the same bytes.
+/// Throws Error(invalid_argument) for an inconsistent result (empty or over 256-entry palette,
+/// zero size, wrong number of indices, an index outside the palette, alpha neither empty nor
+/// one per palette entry) and Error(output) if libpng or zlib fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result,
                                                            const PngSettings& settings = {});
+
+/// A lossless WebP of a result: exactly result.to_image()'s pixels, plus an alpha channel (each
+/// pixel its entry's result.alpha, the colour kept under transparent pixels: libwebp's `exact`)
+/// when result.alpha is non-empty. libwebp's lossless preset 6 (method 4, quality 75, as
+/// `cwebp -lossless`), whose colour-indexing transform stores at most 256 colours as a
+/// palette. Deterministic. Throws Error(invalid_argument) for an inconsistent result (as
+/// encode_indexed_png, and over WebP's 16383 pixels a side) and Error(output) if libwebp fails.
+[[nodiscard]] std::vector<std::uint8_t> encode_webp_lossless(const Result& result);
 
 /// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed (the "up"
 /// row filter, zlib level 1). Throws Error(invalid_argument)

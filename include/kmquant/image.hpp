@@ -43,6 +43,10 @@ struct Limits {
   /// so a small file of thousands of scans takes minutes; encoders write at most a few dozen.
   /// Default 100, as Skia (Chrome, Android) allows.
   std::uint32_t max_jpeg_scans = 100;
+  /// Bytes of metadata (Metadata: ICC profile decompressed, Exif, PNG chunks) kept from one
+  /// file; what would go beyond is dropped, not refused. Default 8 MiB, libpng's own cap for
+  /// one chunk: ICC profiles and Exif blocks are kilobytes to a few megabytes.
+  std::uint64_t max_metadata_bytes = 8ull << 20;
 };
 
 /// The container formats kmquant reads, recognised by their leading bytes (never by the
@@ -52,6 +56,33 @@ enum class Format { png, jpeg, webp };
 /// Short lower-case name of a format: "png", "jpeg", "webp".
 [[nodiscard]] const char* format_name(Format format) noexcept;
 
+/// One PNG ancillary chunk as stored: its type ("tEXt") and its data, without length and CRC.
+struct PngChunkData {
+  std::string type;
+  std::vector<std::uint8_t> data;
+  friend bool operator==(const PngChunkData&, const PngChunkData&) = default;
+};
+
+/// Metadata found in a file, to carry into a written one (PngSettings::metadata). Decoding
+/// never applies it: pixels stay as stored.
+struct Metadata {
+  /// The ICC profile, uncompressed (PNG iCCP, JPEG APP2 "ICC_PROFILE" segments joined, WebP
+  /// ICCP); empty when the file has none.
+  std::vector<std::uint8_t> icc_profile;
+  /// Exif as PNG's eXIf stores it: a TIFF header and its IFDs (JPEG's APP1 without its
+  /// "Exif\0\0" prefix, WebP's EXIF); empty when none.
+  std::vector<std::uint8_t> exif;
+  /// A PNG's sRGB, gAMA, cHRM, pHYs, tEXt, zTXt and iTXt chunks, in file order, as stored.
+  std::vector<PngChunkData> png_chunks;
+  /// Some metadata was dropped: damaged (a bad CRC, a wrong length, a broken ICC sequence) or
+  /// beyond Limits::max_metadata_bytes.
+  bool incomplete = false;
+
+  [[nodiscard]] bool empty() const noexcept {
+    return icc_profile.empty() && exif.empty() && png_chunks.empty();
+  }
+};
+
 /// What decoding found besides the pixels.
 struct SourceInfo {
   Format format = Format::png;
@@ -59,6 +90,7 @@ struct SourceInfo {
   bool had_alpha = false;        ///< the file carried transparency (alpha channel or tRNS)
   bool had_16_bit = false;       ///< 16-bit samples, rounded to 8 bits on load
   bool was_grey = false;         ///< a greyscale file, expanded to RGB
+  Metadata metadata;             ///< ICC profile, Exif, PNG colour-space/physical/text chunks
 };
 
 struct LoadedImage {
@@ -70,9 +102,10 @@ struct LoadedImage {
 /// progressive; greyscale is expanded to RGB, CMYK/YCCK is refused) or WebP (lossy or lossless,
 /// not animated). 16-bit samples are rounded to the nearest 8-bit value. The result has 4
 /// channels exactly when the file carries transparency. Samples are taken as stored: gamma,
-/// ICC profiles and EXIF orientation are ignored. Damaged data is refused, never patched: a PNG
-/// without IEND counts as truncated, and any libjpeg warning (a truncated JPEG, say) is an error.
-/// `name` only serves error messages. Throws Error (input or limit) on any failure.
+/// ICC profiles and EXIF orientation are not applied, only kept in info.metadata (within
+/// limits.max_metadata_bytes) for an encoder to carry. Damaged data is refused, never patched: a
+/// PNG without IEND counts as truncated, and any libjpeg warning (a truncated JPEG, say) is an
+/// error. `name` only serves error messages. Throws Error (input or limit) on any failure.
 [[nodiscard]] LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
                                        const Limits& limits = {});
 

@@ -13,11 +13,15 @@
 #include <jpeglib.h>
 // clang-format on
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -93,12 +97,89 @@ class JpegDecompressor {
   jpeg_decompress_struct cinfo_{};
 };
 
+constexpr int exif_marker = JPEG_APP0 + 1;
+constexpr int icc_marker = JPEG_APP0 + 2;
+
+bool starts_with(const jpeg_marker_struct& marker, std::string_view prefix) {
+  return marker.data_length >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), marker.data);
+}
+
+/// The ICC profile of APP2 segments "ICC_PROFILE\0", sequence number (1…count), count, part:
+/// the parts joined in sequence order. Empty, and the metadata marked incomplete, when the
+/// parts are inconsistent (a number repeated or missing, counts that disagree) or too large.
+std::vector<std::uint8_t> read_icc_profile(j_decompress_ptr cinfo, Metadata& metadata,
+                                           std::uint64_t& used, std::uint64_t max_bytes) {
+  constexpr std::string_view icc_prefix{"ICC_PROFILE\0", 12};
+  std::vector<const jpeg_marker_struct*> parts;
+  unsigned count = 0;
+  bool consistent = true;
+  for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != nullptr;
+       marker = marker->next) {
+    if (marker->marker != icc_marker || !starts_with(*marker, icc_prefix)) continue;
+    if (marker->data_length < icc_prefix.size() + 2) {
+      consistent = false;
+      continue;
+    }
+    const unsigned sequence = marker->data[icc_prefix.size()];
+    const unsigned declared = marker->data[icc_prefix.size() + 1];
+    if (count == 0) {
+      count = declared;
+      parts.assign(count, nullptr);
+    }
+    if (declared != count || sequence == 0 || sequence > count || parts[sequence - 1] != nullptr) {
+      consistent = false;
+      continue;
+    }
+    parts[sequence - 1] = marker;
+  }
+  std::vector<std::uint8_t> profile;
+  if (count == 0) return profile;
+  consistent = consistent && std::none_of(parts.begin(), parts.end(),
+                                          [](const jpeg_marker_struct* p) { return p == nullptr; });
+  std::uint64_t total = 0;
+  for (const jpeg_marker_struct* part : parts) {
+    if (part != nullptr) total += part->data_length - icc_prefix.size() - 2;
+  }
+  if (!consistent || !reserve_metadata_bytes(metadata, used, total, max_bytes)) {
+    metadata.incomplete = true;
+    return profile;
+  }
+  for (const jpeg_marker_struct* part : parts) {
+    profile.insert(profile.end(), part->data + icc_prefix.size() + 2,
+                   part->data + part->data_length);
+  }
+  return profile;
+}
+
+/// The ICC profile and the first Exif segment (APP1 "Exif\0\0", without that prefix).
+Metadata read_jpeg_metadata(j_decompress_ptr cinfo, std::uint64_t max_bytes) {
+  Metadata metadata;
+  std::uint64_t used = 0;
+  metadata.icc_profile = read_icc_profile(cinfo, metadata, used, max_bytes);
+  constexpr std::string_view exif_prefix{"Exif\0\0", 6};
+  for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != nullptr;
+       marker = marker->next) {
+    if (marker->marker != exif_marker || !starts_with(*marker, exif_prefix)) continue;
+    const std::size_t length = marker->data_length - exif_prefix.size();
+    if (reserve_metadata_bytes(metadata, used, length, max_bytes)) {
+      metadata.exif.assign(marker->data + exif_prefix.size(), marker->data + marker->data_length);
+    }
+    break;
+  }
+  return metadata;
+}
+
 // Stage 1: set up and read the headers up to the first scan. false when libjpeg failed.
 bool read_header(j_decompress_ptr cinfo, JpegErrorHandler* handler, const std::uint8_t* data,
                  std::size_t size) {
   if (setjmp(handler->jump) != 0) return false;
   jpeg_create_decompress(cinfo);
   jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
+  // Keep APP1 (Exif) and APP2 (ICC profile) segments whole (at most 65533 bytes each) for
+  // read_jpeg_metadata.
+  jpeg_save_markers(cinfo, exif_marker, 0xFFFF);
+  jpeg_save_markers(cinfo, icc_marker, 0xFFFF);
   jpeg_read_header(cinfo, TRUE);
   cinfo->progress = &handler->progress;
   return true;
@@ -166,6 +247,7 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
 
   LoadedImage loaded;
   loaded.info.was_grey = cinfo->jpeg_color_space == JCS_GRAYSCALE;
+  loaded.info.metadata = read_jpeg_metadata(cinfo, limits.max_metadata_bytes);
   // libjpeg-turbo expands greyscale to RGB itself.
   cinfo->out_color_space = JCS_RGB;
   if (!start_decompress(cinfo, &handler)) throw fail();

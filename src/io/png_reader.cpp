@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "io/png_errors.hpp"
+#include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -37,7 +38,8 @@ void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
   source->offset += length;
 }
 
-/// Make libpng skip, unread, every ancillary chunk but tRNS: kmquant uses none of them, and
+/// Make libpng skip, unread, every ancillary chunk but tRNS: kmquant decodes none of them (the
+/// metadata it keeps is read from the bytes by read_png_metadata, within its own limit), and
 /// libpng would otherwise allocate (and zero) what a chunk's length declares before finding the
 /// data missing — 2 GiB for a 100-byte file — and inflate compressed text and ICC profiles.
 void skip_ancillary_chunks(png_structp png) {
@@ -184,6 +186,7 @@ LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& nam
   loaded.info.had_alpha = (header.color_type & PNG_COLOR_MASK_ALPHA) != 0 || header.has_trns;
   loaded.info.had_16_bit = header.bit_depth == 16;
   loaded.info.was_grey = (header.color_type & PNG_COLOR_MASK_COLOR) == 0;
+  loaded.info.metadata = read_png_metadata(bytes, limits.max_metadata_bytes);
   return loaded;
 }
 

@@ -7,12 +7,15 @@
 #include <png.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <new>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "io/png_errors.hpp"
+#include "io/png_metadata.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -25,14 +28,22 @@ using detail::ignore_png_warning;
 using detail::on_png_error;
 using detail::PngErrorMessage;
 
-// Palette images: no row filter beat adaptive filtering in 15 of 16 cases (kodim01/05/21/23 at
-// k = 4, 16, 64, 256) by 2–25 %: filters predict smooth colour ramps, which palette indices are
-// not. The zlib level is the caller's (PngSettings).
-constexpr int indexed_filters = PNG_FILTER_NONE;
-// Packed indices of 1, 2 or 4 bits compress best with zlib's run-length strategy: on Kodak
-// photos at k = 2, 4 and 8 it writes files 4–8 % smaller than level 3 in a third of the time,
-// and at k = 16 4 % larger in a third of the time (docs/benchmarks.md).
-constexpr int packed_strategy = Z_RLE;
+// Palette images (docs/benchmarks.md, Kodak photos at k = 16, 64, 256, 24 images each): no
+// row filter gave the smallest file for 21 of 24 images at every k; filters predict smooth
+// colour ramps, which palette indices are not. Without a filter deflate's output does not
+// depend on the palette's order (renaming byte values changes neither its matches nor its
+// code lengths), so only the filtered candidates of PngEffort::best reorder the palette.
+// memLevel 8 beat memLevel 9 (shorter hash chains, better lazy matches here), and the default
+// strategy beat the filtered and run-length ones, at the median. Level 7 writes files 0.0–1.0 %
+// larger than level 9 (k = 16: 1.0 %, 64: 0.5 %, 256: 0 %) in about half the time; PngEffort::best
+// adds level 9.
+constexpr int normal_level = 7;
+constexpr int best_level = 9;
+constexpr int normal_mem_level = 8;
+// PngEffort::fast: zlib level 3; packed indices of 1, 2 or 4 bits compress best there with the
+// run-length strategy.
+constexpr int fast_level = 3;
+constexpr int fast_packed_strategy = Z_RLE;
 // Truecolour images (the sweep's original.png) favour speed: the "up" filter at zlib level 1
 // compresses the 14.6-megapixel photo as well as adaptive filtering at level 2 in well under
 // half the time (docs/benchmarks.md).
@@ -98,23 +109,28 @@ struct PngWriteJob {
   int color_type = PNG_COLOR_TYPE_RGB;
   const png_color* palette = nullptr;
   int palette_size = 0;
+  const png_byte* trans = nullptr;  ///< tRNS: alpha of the first trans_size palette entries
+  int trans_size = 0;
   const std::uint8_t* rows = nullptr;
   std::size_t row_bytes = 0;
   int filters = PNG_ALL_FILTERS;
   int compression_level = Z_DEFAULT_COMPRESSION;
   int compression_strategy = Z_DEFAULT_STRATEGY;
+  int compression_mem_level = 8;
 };
 
 // The libpng stage: false when libpng failed. Only the chunks set here are written: IHDR,
-// PLTE for palette images, IDAT and IEND.
+// PLTE and tRNS for palette images, IDAT and IEND.
 bool write_png_stage(png_structp png, png_infop info, const PngWriteJob& job) {
   if (setjmp(png_jmpbuf(png)) != 0) return false;
   png_set_IHDR(png, info, job.width, job.height, job.bit_depth, job.color_type, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (job.palette != nullptr) png_set_PLTE(png, info, job.palette, job.palette_size);
+  if (job.trans_size > 0) png_set_tRNS(png, info, job.trans, job.trans_size, nullptr);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, job.filters);
   png_set_compression_level(png, job.compression_level);
   png_set_compression_strategy(png, job.compression_strategy);
+  png_set_compression_mem_level(png, job.compression_mem_level);
   png_write_info(png, info);
   if (job.bit_depth < 8) png_set_packing(png);  // 1, 2 or 4 bits per index, MSB first
   for (png_uint_32 y = 0; y < job.height; ++y) {
@@ -143,6 +159,11 @@ void check_result(const Result& result) {
     throw_invalid("encode_indexed_png: the palette has " + std::to_string(result.palette.size()) +
                   " colours; 1 to 256 are needed");
   }
+  if (!result.alpha.empty() && result.alpha.size() != result.palette.size()) {
+    throw_invalid("encode_indexed_png: " + std::to_string(result.alpha.size()) +
+                  " alpha values for " + std::to_string(result.palette.size()) +
+                  " palette entries");
+  }
   if (result.width == 0 || result.height == 0) throw_invalid("encode_indexed_png: empty image");
   if (result.indices.size() != std::size_t{result.width} * result.height) {
     throw_invalid("encode_indexed_png: " + std::to_string(result.indices.size()) + " indices for " +
@@ -170,6 +191,134 @@ void check_image(const Image& image) {
   }
 }
 
+/// One way of encoding a palette image; encode_indexed_png keeps the smallest.
+struct IndexedCandidate {
+  bool chain_order = false;  ///< the palette as a chain of near colours (nearest_colour_chain)
+  bool packed = true;        ///< png_bit_depth bits per index; false: 8 bits
+  int filters = PNG_FILTER_NONE;
+  int level = normal_level;
+  int mem_level = normal_mem_level;
+  int strategy = Z_DEFAULT_STRATEGY;
+};
+
+std::vector<IndexedCandidate> indexed_candidates(const Result& result, PngEffort effort) {
+  const bool packable = png_bit_depth(result.palette.size()) < 8;
+  switch (effort) {
+    case PngEffort::fast:
+      return {
+          {.level = fast_level, .strategy = packable ? fast_packed_strategy : Z_DEFAULT_STRATEGY}};
+    case PngEffort::normal:
+      return {{}};
+    case PngEffort::best:
+      break;
+  }
+  // normal's encoding first, so that best is never larger than normal.
+  std::vector<IndexedCandidate> candidates = {
+      {}, {.level = best_level}, {.level = best_level, .strategy = Z_FILTERED}};
+  if (packable) {
+    candidates.push_back({.packed = false, .level = best_level});
+    candidates.push_back({.packed = false, .level = best_level, .strategy = Z_FILTERED});
+  }
+  // Filters predict from neighbouring bytes, which only helps where neighbouring indices are
+  // near in value; with adaptive filters a chain of nearest colours was the best of the orders
+  // measured (the result's, popularity, luminance, that chain, a chain of the most frequent
+  // neighbours; docs/benchmarks.md).
+  for (const int filters : {PNG_ALL_FILTERS, PNG_FILTER_PAETH}) {
+    candidates.push_back(
+        {.chain_order = true, .filters = filters, .level = best_level, .strategy = Z_FILTERED});
+  }
+  return candidates;
+}
+
+/// The palette as a chain of near colours: from the darkest entry (lowest luminance), each
+/// next entry the unvisited one nearest in RGB (squared distance; ties to the lower index).
+std::vector<std::uint8_t> nearest_colour_chain(const std::vector<Rgb8>& palette) {
+  const auto luminance = [](const Rgb8& c) {
+    return 299 * unsigned{c.r} + 587 * unsigned{c.g} + 114 * unsigned{c.b};
+  };
+  const auto distance = [](const Rgb8& a, const Rgb8& b) {
+    const int dr = a.r - b.r;
+    const int dg = a.g - b.g;
+    const int db = a.b - b.b;
+    return dr * dr + dg * dg + db * db;
+  };
+  std::vector<bool> visited(palette.size(), false);
+  std::size_t current = 0;
+  for (std::size_t i = 1; i < palette.size(); ++i) {
+    if (luminance(palette[i]) < luminance(palette[current])) current = i;
+  }
+  std::vector<std::uint8_t> chain;
+  for (;;) {
+    chain.push_back(static_cast<std::uint8_t>(current));
+    visited[current] = true;
+    if (chain.size() == palette.size()) return chain;
+    std::size_t next = palette.size();
+    for (std::size_t j = 0; j < palette.size(); ++j) {
+      if (!visited[j] &&
+          (next == palette.size() ||
+           distance(palette[current], palette[j]) < distance(palette[current], palette[next]))) {
+        next = j;
+      }
+    }
+    current = next;
+  }
+}
+
+/// The order of the palette as written: written_order[i] is the result's index of written
+/// entry i. Translucent entries (alpha below 255) first, so that tRNS can end at the last of
+/// them; within each part the result's order, or the nearest-colour chain's.
+std::vector<std::uint8_t> written_order(const Result& result, bool chain_order) {
+  std::vector<std::uint8_t> order(result.palette.size());
+  std::iota(order.begin(), order.end(), std::uint8_t{0});
+  if (chain_order) order = nearest_colour_chain(result.palette);
+  std::stable_partition(order.begin(), order.end(), [&](std::uint8_t i) {
+    return !result.alpha.empty() && result.alpha[i] < 255;
+  });
+  return order;
+}
+
+std::vector<std::uint8_t> encode_candidate(const Result& result,
+                                           const IndexedCandidate& candidate) {
+  const std::vector<std::uint8_t> order = written_order(result, candidate.chain_order);
+  std::vector<png_color> palette;
+  std::vector<png_byte> trans;
+  std::vector<std::uint8_t> new_index(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Rgb8& color = result.palette[order[i]];
+    palette.push_back({color.r, color.g, color.b});
+    if (!result.alpha.empty() && result.alpha[order[i]] < 255) {
+      trans.push_back(result.alpha[order[i]]);
+    }
+    new_index[order[i]] = static_cast<std::uint8_t>(i);
+  }
+  std::vector<std::uint8_t> indices(result.indices.size());
+  std::transform(result.indices.begin(), result.indices.end(), indices.begin(),
+                 [&](std::uint8_t index) { return new_index[index]; });
+
+  return write_png(
+      {.width = result.width,
+       .height = result.height,
+       .bit_depth = candidate.packed ? static_cast<int>(png_bit_depth(result.palette.size())) : 8,
+       .color_type = PNG_COLOR_TYPE_PALETTE,
+       .palette = palette.data(),
+       .palette_size = static_cast<int>(palette.size()),
+       .trans = trans.data(),
+       .trans_size = static_cast<int>(trans.size()),
+       .rows = indices.data(),
+       .row_bytes = result.width,
+       .filters = candidate.filters,
+       .compression_level = candidate.level,
+       .compression_strategy = candidate.strategy,
+       .compression_mem_level = candidate.mem_level});
+}
+
+/// Put encoded chunks right after IHDR (the signature's 8 bytes and IHDR's 25): every chunk
+/// png_metadata_chunks writes may stand there (iCCP, sRGB, gAMA and cHRM must precede PLTE).
+void insert_after_ihdr(std::vector<std::uint8_t>& png, const std::vector<std::uint8_t>& chunks) {
+  constexpr std::ptrdiff_t after_ihdr = 8 + 25;
+  png.insert(png.begin() + after_ihdr, chunks.begin(), chunks.end());
+}
+
 }  // namespace
 
 unsigned png_bit_depth(std::size_t colors) noexcept {
@@ -181,27 +330,16 @@ unsigned png_bit_depth(std::size_t colors) noexcept {
 
 std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSettings& settings) {
   check_result(result);
-  if (settings.compression_level < 1 || settings.compression_level > 9) {
-    throw_invalid("encode_indexed_png: zlib level " + std::to_string(settings.compression_level) +
-                  " is out of range (1 to 9)");
+  std::vector<std::uint8_t> best;
+  for (const IndexedCandidate& candidate : indexed_candidates(result, settings.effort)) {
+    std::vector<std::uint8_t> png = encode_candidate(result, candidate);
+    // Strictly smaller: on a tie the earlier candidate stays, so the choice is deterministic.
+    if (best.empty() || png.size() < best.size()) best = std::move(png);
   }
-  std::vector<png_color> palette;
-  palette.reserve(result.palette.size());
-  for (const Rgb8& color : result.palette) palette.push_back({color.r, color.g, color.b});
-
-  return write_png({.width = result.width,
-                    .height = result.height,
-                    .bit_depth = static_cast<int>(png_bit_depth(result.palette.size())),
-                    .color_type = PNG_COLOR_TYPE_PALETTE,
-                    .palette = palette.data(),
-                    .palette_size = static_cast<int>(palette.size()),
-                    .rows = result.indices.data(),
-                    .row_bytes = result.width,
-                    .filters = indexed_filters,
-                    .compression_level = settings.compression_level,
-                    .compression_strategy = png_bit_depth(result.palette.size()) < 8
-                                                ? packed_strategy
-                                                : Z_DEFAULT_STRATEGY});
+  if (settings.metadata != nullptr) {
+    insert_after_ihdr(best, detail::png_metadata_chunks(*settings.metadata));
+  }
+  return best;
 }
 
 std::vector<std::uint8_t> encode_png(const Image& image) {

@@ -1,11 +1,14 @@
 // kmquant — decoding WebP with libwebp's advanced decoding API (for its status codes).
 
 #include <webp/decode.h>
+#include <webp/demux.h>
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -37,6 +40,31 @@ const char* status_text(VP8StatusCode status) {
 
 Error invalid_webp(const std::string& name, VP8StatusCode status) {
   return Error(ErrorKind::input, name + ": invalid WebP: " + status_text(status));
+}
+
+/// One chunk of the container ("ICCP", "EXIF") into `out`, if present and within the budget.
+void read_webp_chunk(WebPDemuxer* demux, const char* fourcc, Metadata& metadata,
+                     std::uint64_t& used, std::uint64_t max_bytes, std::vector<std::uint8_t>& out) {
+  WebPChunkIterator chunk;
+  if (WebPDemuxGetChunk(demux, fourcc, 1, &chunk) != 0) {
+    if (reserve_metadata_bytes(metadata, used, chunk.chunk.size, max_bytes)) {
+      out.assign(chunk.chunk.bytes, chunk.chunk.bytes + chunk.chunk.size);
+    }
+    WebPDemuxReleaseChunkIterator(&chunk);
+  }
+}
+
+/// The ICC profile and Exif of an extended (VP8X) WebP; a simple WebP has none.
+Metadata read_webp_metadata(std::span<const std::uint8_t> bytes, std::uint64_t max_bytes) {
+  Metadata metadata;
+  const WebPData data{bytes.data(), bytes.size()};
+  WebPDemuxer* demux = WebPDemux(&data);
+  if (demux == nullptr) return metadata;  // WebPDecode accepted the file; nothing to find
+  std::uint64_t used = 0;
+  read_webp_chunk(demux, "ICCP", metadata, used, max_bytes, metadata.icc_profile);
+  read_webp_chunk(demux, "EXIF", metadata, used, max_bytes, metadata.exif);
+  WebPDemuxDelete(demux);
+  return metadata;
 }
 
 }  // namespace
@@ -79,6 +107,7 @@ LoadedImage read_webp(std::span<const std::uint8_t> bytes, const std::string& na
   const VP8StatusCode status = WebPDecode(bytes.data(), bytes.size(), &config);
   WebPFreeDecBuffer(&config.output);  // releases nothing for external memory; the API asks for it
   if (status != VP8_STATUS_OK) throw invalid_webp(name, status);
+  loaded.info.metadata = read_webp_metadata(bytes, limits.max_metadata_bytes);
   return loaded;
 }
 

@@ -1,0 +1,29 @@
+// kmquant — metadata in PNG chunks: found in a file, and encoded for one (private interface).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kmquant/image.hpp"
+
+namespace kmquant::detail {
+
+/// The metadata of a PNG that libpng has already decoded: its iCCP (profile inflated), eXIf
+/// and the chunks Metadata::png_chunks keeps, with their CRCs checked. What is damaged, or
+/// would take the metadata past `max_bytes`, is dropped and marks it incomplete.
+[[nodiscard]] Metadata read_png_metadata(std::span<const std::uint8_t> png,
+                                         std::uint64_t max_bytes);
+
+/// The chunks that carry `metadata` in a PNG, encoded (length, type, data, CRC) and ready to
+/// stand after IHDR: iCCP (the profile deflated, named "ICC profile"), then png_chunks in their
+/// order, then eXIf. Throws Error(invalid_argument) for a chunk type Metadata may not hold or a
+/// chunk over PNG's 2^31 − 1 bytes.
+[[nodiscard]] std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata);
+
+/// Add `bytes` to the metadata's running size if that stays within `max_bytes`; otherwise mark
+/// it incomplete and return false (the caller drops the item).
+[[nodiscard]] bool reserve_metadata_bytes(Metadata& metadata, std::uint64_t& used,
+                                          std::uint64_t bytes, std::uint64_t max_bytes);
+
+}  // namespace kmquant::detail
