@@ -51,6 +51,10 @@ struct CompressSettings {
   std::string labels_out;     ///< --labels-out (may hold {stem})
   bool skip_if_larger = false;
   bool quiet = false;
+  std::string dither = "none";   ///< --dither: none or fs (Floyd–Steinberg)
+  float dither_strength = 1.0f;  ///< --dither-strength, 0 to 1
+  std::string remap;             ///< --remap: a palette file (.json or PNG) to map to
+  bool keep_metadata = false;    ///< --keep-metadata
   QuantizeFlags quantize;
   bool json = false;
   bool force = false;

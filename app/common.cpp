@@ -76,13 +76,16 @@ void add_limit_options(CLI::App& command, Limits& limits) {
       ->capture_default_str();
 }
 
-Input load_input(const fs::path& path, const Limits& limits) {
-  return prepare_input(path, load_image(path, limits));
+Input load_input(const fs::path& path, const Limits& limits, bool keep_transparency) {
+  return prepare_input(path, load_image(path, limits), keep_transparency);
 }
 
-Input prepare_input(const fs::path& path, LoadedImage loaded) {
-  Input input{path, {}, loaded.info};
-  if (loaded.image.has_alpha()) {
+Input prepare_input(const fs::path& path, LoadedImage loaded, bool keep_transparency) {
+  Input input{path, {}, loaded.info, {}};
+  if (loaded.image.has_alpha() && keep_transparency) {
+    input.rgb = composite_on_white(loaded.image);
+    input.transparent = std::move(loaded.image);
+  } else if (loaded.image.has_alpha()) {
     std::fprintf(stderr,
                  "kmquant: note: %s has transparency; it is composited on white before "
                  "quantizing\n",

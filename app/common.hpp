@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,13 @@ enum ExitCode : int {
 /// An input image made ready for quantization: RGB8, with notes on what loading changed.
 struct Input {
   std::filesystem::path path;
-  Image rgb;
+  Image rgb;  ///< RGB8: transparency composited on white (what the figure and SSIM show)
   SourceInfo info;
+  /// The image as loaded, RGBA, when it has transparency and the command keeps it (compress).
+  std::optional<Image> transparent;
+
+  /// What to quantize: the RGBA image where transparency is kept, else the RGB one.
+  [[nodiscard]] const Image& pixels() const { return transparent ? *transparent : rgb; }
 };
 
 /// Declare the options that change the input limits (--max-pixels) on a subcommand.
@@ -42,10 +48,12 @@ void add_limit_options(CLI::App& command, Limits& limits);
 
 /// Load `path` within `limits`, composite transparency on white (printing a note to stderr if
 /// it did).
-[[nodiscard]] Input load_input(const std::filesystem::path& path, const Limits& limits);
+[[nodiscard]] Input load_input(const std::filesystem::path& path, const Limits& limits,
+                               bool keep_transparency = false);
 
 /// The same for an image already decoded; `path` names it in the note and the results table.
-[[nodiscard]] Input prepare_input(const std::filesystem::path& path, LoadedImage loaded);
+[[nodiscard]] Input prepare_input(const std::filesystem::path& path, LoadedImage loaded,
+                                  bool keep_transparency = false);
 
 /// The library options the command-line flags ask for.
 [[nodiscard]] Options options_from(const QuantizeFlags& flags);

@@ -67,6 +67,24 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   compress->add_flag("--skip-if-larger", settings.skip_if_larger,
                      "Write nothing for an image whose PNG would be larger than its input file "
                      "(exit 98 as pngquant)");
+  compress
+      ->add_option("--dither", settings.dither,
+                   "none (default: each pixel its nearest palette colour, the least error) or "
+                   "fs (Floyd–Steinberg error diffusion, serpentine: smoother gradients, larger "
+                   "files)")
+      ->check(CLI::IsMember({"none", "fs"}))
+      ->capture_default_str();
+  compress
+      ->add_option("--dither-strength", settings.dither_strength,
+                   "How much of each pixel's error is passed on, 0 to 1")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+  compress->add_option("--remap", settings.remap,
+                       "Map every image to this palette (a --palette-out file: .json or a PNG "
+                       "strip) instead of finding one; no -k or quality target");
+  compress->add_flag("--keep-metadata", settings.keep_metadata,
+                     "Keep the input's colour profile (iCCP/ICC, sRGB, gAMA, cHRM), pHYs, text "
+                     "and Exif in the PNG (default: stripped)");
   compress->add_flag("-q,--quiet", settings.quiet, "Print nothing but errors");
   add_quantize_flags(*compress, settings.quantize);
   compress->add_flag("--json", settings.json, "Print one JSON document instead of the summary");
@@ -122,11 +140,17 @@ unsigned worker_count(const CompressSettings& settings, std::size_t files) {
 JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
   JobSettings job;
   job.quality = quality_target(settings);
-  if (settings.k_given && job.quality) {
+  if (!settings.remap.empty()) {
+    if (settings.k_given || job.quality) {
+      throw Error(ErrorKind::invalid_argument,
+                  "--remap takes its colours from the palette file: give no -k or quality target");
+    }
+    job.remap = read_palette_file(settings.remap);
+  } else if (settings.k_given && job.quality) {
     throw Error(ErrorKind::invalid_argument,
                 "give -k or a quality target (--quality, --max-error), not both");
   }
-  if (!settings.k_given && !job.quality) {
+  if (settings.remap.empty() && !settings.k_given && !job.quality) {
     throw Error(ErrorKind::invalid_argument,
                 "give the number of colours (-k) or a quality target (--quality, --max-error)");
   }
@@ -135,6 +159,9 @@ JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
     job.k = std::min(settings.k, settings.max_colors);
   }
   job.options = options_from(settings.quantize);
+  job.options.dither = settings.dither == "fs" ? Dither::floyd_steinberg : Dither::none;
+  job.options.dither_strength = settings.dither_strength;
+  job.keep_metadata = settings.keep_metadata;
   // Files in parallel already use every worker: one thread an image (results are the same).
   if (workers > 1) job.options.threads = 1;
   job.limits = settings.limits;

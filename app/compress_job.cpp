@@ -21,10 +21,10 @@ Input load_job_input(const FileJob& job, const Limits& limits) {
   if (!job.input.problem.empty()) {
     throw Error(ErrorKind::input, job.input.path.string() + ": " + job.input.problem);
   }
-  if (!job.input.is_stdin()) return load_input(job.input.path, limits);
+  if (!job.input.is_stdin()) return load_input(job.input.path, limits, true);
   // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file.
   const std::vector<std::uint8_t> bytes = read_file("/dev/stdin", limits.max_file_bytes);
-  return prepare_input("stdin", decode_image(bytes, "stdin", limits));
+  return prepare_input("stdin", decode_image(bytes, "stdin", limits), true);
 }
 
 void check_outputs_free(const FileJob& job, bool force) {
@@ -38,11 +38,28 @@ void check_outputs_free(const FileJob& job, bool force) {
   }
 }
 
+/// Quantize as the settings ask: to a given palette, to a quality target or to k colours; an
+/// image with transparency as RGBA (the histogram serves the RGB ones).
 Result quantize_job(const Input& input, const Histogram& histogram, const JobSettings& settings) {
-  if (settings.k == 0 && settings.quality) {
-    return quantize_to_quality(input.rgb, histogram, *settings.quality, settings.options);
+  if (settings.remap) {
+    return remap(input.pixels(), settings.remap->colors, settings.remap->alpha, settings.options);
   }
-  return quantize(input.rgb, histogram, settings.k, settings.options);
+  if (settings.k == 0 && settings.quality) {
+    return input.transparent
+               ? quantize_to_quality(*input.transparent, *settings.quality, settings.options)
+               : quantize_to_quality(input.rgb, histogram, *settings.quality, settings.options);
+  }
+  return input.transparent ? quantize(*input.transparent, settings.k, settings.options)
+                           : quantize(input.rgb, histogram, settings.k, settings.options);
+}
+
+/// The output file's bytes: lossless WebP for a .webp name, else the indexed PNG.
+std::vector<std::uint8_t> encode_job(const FileJob& job, const Input& input, const Result& result,
+                                     const JobSettings& settings) {
+  if (!job.png_to_stdout && job.png.extension() == ".webp") return encode_webp_lossless(result);
+  PngSettings png = settings.png;
+  if (settings.keep_metadata) png.metadata = &input.info.metadata;
+  return encode_indexed_png(result, png);
 }
 
 void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
@@ -77,7 +94,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   const Input input = load_job_input(job, settings.limits);
   const Histogram histogram = count_colors(input.rgb, settings.options.threads);
   const Result result = quantize_job(input, histogram, settings);
-  const std::vector<std::uint8_t> png = encode_indexed_png(result, settings.png);
+  const std::vector<std::uint8_t> png = encode_job(job, input, result, settings);
 
   FileOutcome outcome;
   outcome.input_bytes = input.info.file_bytes;
@@ -85,6 +102,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
   const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
   table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));
+  table.results.back().ssim = SsimReference(input.rgb)(result);
   outcome.table = std::move(table);
 
   if (settings.skip_if_larger && png.size() > input.info.file_bytes) {

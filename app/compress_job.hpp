@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "batch_inputs.hpp"
+#include "palette_file.hpp"
 #include "kmquant/kmquant.hpp"
 
 namespace kmquant::cli {
@@ -23,6 +24,8 @@ struct JobSettings {
   Limits limits;
   bool force = false;           ///< replace existing outputs
   bool skip_if_larger = false;  ///< write nothing when the PNG is larger than the input file
+  bool keep_metadata = false;   ///< carry the input's colour profile, Exif and text into the PNG
+  std::optional<PaletteFile> remap;  ///< --remap: map to this palette instead of k-means
 };
 
 /// Where one file's outputs go. Paths are empty for outputs not asked for.

@@ -41,4 +41,10 @@ void check_quality_target(const QualityTarget& target);
 [[nodiscard]] Result quantize_to_quality(const Image& rgb, const Histogram& histogram,
                                          const QualityTarget& target, const Options& options = {});
 
+/// The same for any image: an RGB one (its histogram counted here), or an RGBA one, each k
+/// quantized as quantize(image, k, options) does (with transparency: premultiplied RGBA, its
+/// PSNR over 4 channels; no lossless shortcut, and each k counts the colours again).
+[[nodiscard]] Result quantize_to_quality(const Image& image, const QualityTarget& target,
+                                         const Options& options = {});
+
 }  // namespace kmquant

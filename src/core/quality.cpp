@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -41,14 +42,11 @@ std::string decibels(double psnr) {
 /// The results of the ks tried so far: no k is quantized twice.
 class Trials {
  public:
-  Trials(const Image& rgb, const Histogram& histogram, const Options& options)
-      : rgb_(rgb), histogram_(histogram), options_(options) {}
+  explicit Trials(std::function<Result(unsigned)> quantizer) : quantizer_(std::move(quantizer)) {}
 
   const Result& at(unsigned k) {
     auto found = results_.find(k);
-    if (found == results_.end()) {
-      found = results_.emplace(k, quantize(rgb_, histogram_, k, options_)).first;
-    }
+    if (found == results_.end()) found = results_.emplace(k, quantizer_(k)).first;
     return found->second;
   }
 
@@ -58,24 +56,13 @@ class Trials {
   }
 
  private:
-  const Image& rgb_;
-  const Histogram& histogram_;
-  const Options& options_;
+  std::function<Result(unsigned)> quantizer_;
   std::map<unsigned, Result> results_;
 };
 
-}  // namespace
-
-Result quantize_to_quality(const Image& rgb, const Histogram& histogram,
-                           const QualityTarget& target, const Options& options) {
-  check_quality_target(target);
-  Trials trials(rgb, histogram, options);
-  // At `unique` colours the result is lossless (infinite PSNR): no k above it is needed.
-  const auto unique = static_cast<unsigned>(
-      std::min<std::size_t>(histogram.colors.size(), std::size_t{target.max_colors}));
-  const unsigned top = std::max(unique, 1u);
+/// The search itself over 1..top (see the header), quantizing with `trials`.
+Result search(const QualityTarget& target, unsigned top, Trials& trials) {
   const auto reaches = [&](unsigned k) { return trials.at(k).psnr >= target.target_psnr; };
-
   if (!reaches(top)) {
     const double best = trials.at(top).psnr;
     if (best >= target.minimum_psnr) return trials.take(top);
@@ -97,6 +84,26 @@ Result quantize_to_quality(const Image& rgb, const Histogram& histogram,
     }
   }
   return trials.take(high);
+}
+
+}  // namespace
+
+Result quantize_to_quality(const Image& rgb, const Histogram& histogram,
+                           const QualityTarget& target, const Options& options) {
+  check_quality_target(target);
+  Trials trials([&](unsigned k) { return quantize(rgb, histogram, k, options); });
+  // At `unique` colours the result is lossless (infinite PSNR): no k above it is needed.
+  const auto unique = static_cast<unsigned>(
+      std::min<std::size_t>(histogram.colors.size(), std::size_t{target.max_colors}));
+  return search(target, std::max(unique, 1u), trials);
+}
+
+Result quantize_to_quality(const Image& image, const QualityTarget& target,
+                           const Options& options) {
+  check_quality_target(target);
+  if (!image.has_alpha()) return quantize_to_quality(image, count_colors(image), target, options);
+  Trials trials([&](unsigned k) { return quantize(image, k, options); });
+  return search(target, target.max_colors, trials);
 }
 
 }  // namespace kmquant
