@@ -36,29 +36,29 @@ struct SweepSettings {
 /// The command line of `kmquant compress` (see its --help and README.md for the meanings).
 struct CompressSettings {
   std::vector<std::string> inputs;  ///< files, folders, glob patterns, "-" for standard input
-  unsigned k = 0;                   ///< -k
-  bool k_given = false;             ///< false: a quality target chooses k
   std::string output;               ///< -o: the one PNG, or "-" for standard output
   std::filesystem::path out_dir;    ///< --out-dir
   std::string suffix;               ///< --suffix
+  std::string quality;              ///< --quality "MIN-MAX" or "MAX" (PSNR dB); empty: none
+  std::string palette_out;          ///< --palette-out (may hold {stem})
+  std::string labels_out;           ///< --labels-out (may hold {stem})
+  std::string dither = "none";      ///< --dither: none or fs (Floyd–Steinberg)
+  std::string remap;                ///< --remap: a palette file (.json or PNG) to map to
+  QuantizeFlags quantize;
+  Limits limits;
+  double max_error = -1;         ///< --max-error MSE; negative: none
+  unsigned k = 0;                ///< -k
+  unsigned jobs = 0;             ///< files in parallel; 0: one per hardware thread
+  unsigned max_colors = 256;     ///< caps k
+  float dither_strength = 1.0f;  ///< --dither-strength, 0 to 1
+  bool k_given = false;          ///< false: a quality target chooses k
   bool suffix_given = false;
   bool recursive = false;
-  unsigned jobs = 0;          ///< files in parallel; 0: one per hardware thread
-  std::string quality;        ///< --quality "MIN-MAX" or "MAX" (PSNR dB); empty: none
-  double max_error = -1;      ///< --max-error MSE; negative: none
-  unsigned max_colors = 256;  ///< caps k
-  std::string palette_out;    ///< --palette-out (may hold {stem})
-  std::string labels_out;     ///< --labels-out (may hold {stem})
   bool skip_if_larger = false;
   bool quiet = false;
-  std::string dither = "none";   ///< --dither: none or fs (Floyd–Steinberg)
-  float dither_strength = 1.0f;  ///< --dither-strength, 0 to 1
-  std::string remap;             ///< --remap: a palette file (.json or PNG) to map to
-  bool keep_metadata = false;    ///< --keep-metadata
-  QuantizeFlags quantize;
+  bool keep_metadata = false;  ///< --keep-metadata
   bool json = false;
   bool force = false;
-  Limits limits;
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "batch_inputs.hpp"
-#include "palette_file.hpp"
 #include "kmquant/kmquant.hpp"
+#include "palette_file.hpp"
 
 namespace kmquant::cli {
 
