@@ -3,9 +3,13 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <future>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -155,6 +159,33 @@ void OutputFiles::write_all() {
   for (const Pending& file : pending_) files.push_back({file.path, file.bytes});
   write_files_atomic(files);
   pending_.clear();
+}
+
+void for_each_index(std::size_t count, unsigned threads,
+                    const std::function<void(std::size_t)>& work) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const auto workers = static_cast<unsigned>(std::min<std::size_t>(threads, count));
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i = next++; i < count; i = next++) work(i);
+  };
+  std::vector<std::future<void>> helpers;
+  for (unsigned w = 1; w < workers; ++w) helpers.push_back(std::async(std::launch::async, run));
+  std::exception_ptr failure;
+  try {
+    run();
+  } catch (...) {
+    failure = std::current_exception();
+    next = count;  // the others stop after their current item
+  }
+  for (std::future<void>& helper : helpers) {
+    try {
+      helper.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 void ensure_directory(const fs::path& dir) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,12 @@ class OutputFiles {
   std::filesystem::path input_;
   std::vector<Pending> pending_;
 };
+
+/// Call work(i) for every i in [0, count) on up to `threads` threads (0: one per hardware
+/// thread), each taking the next i not yet started; returns when all are done. An exception
+/// from work is rethrown here (the first one).
+void for_each_index(std::size_t count, unsigned threads,
+                    const std::function<void(std::size_t)>& work);
 
 /// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
 void ensure_directory(const std::filesystem::path& dir);

@@ -95,15 +95,26 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   if (settings.save_original && settings.quantize.threads != 1) {
     original = std::async(std::launch::async, encode_original);
   }
-  files.versions.reserve(outputs.results.size());
-  const SsimReference ssim(input.rgb);
-  for (std::size_t i = 0; i < outputs.results.size(); ++i) {
-    // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
-    files.versions.push_back(
-        encode_indexed_png(outputs.results[i], PngSettings{.effort = PngEffort::fast}));
+  // The reference for SSIM is made while the versions are encoded; then each version's SSIM.
+  // Every k is an independent job, run side by side.
+  const std::size_t count = outputs.results.size();
+  const auto policy = settings.quantize.threads == 1 ? std::launch::deferred : std::launch::async;
+  std::future<SsimReference> reference =
+      std::async(policy, [&] { return SsimReference(input.rgb); });
+  files.versions.resize(count);
+  // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
+  for_each_index(count, settings.quantize.threads, [&](std::size_t i) {
+    files.versions[i] =
+        encode_indexed_png(outputs.results[i], PngSettings{.effort = PngEffort::fast});
+  });
+  const SsimReference ssim = reference.get();
+  std::vector<double> similarity(count);
+  for_each_index(count, settings.quantize.threads,
+                 [&](std::size_t i) { similarity[i] = ssim(outputs.results[i]); });
+  for (std::size_t i = 0; i < count; ++i) {
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
-                                                    files.versions.back().size(), names[i]));
-    outputs.table.results.back().ssim = ssim(outputs.results[i]);
+                                                    files.versions[i].size(), names[i]));
+    outputs.table.results.back().ssim = similarity[i];
   }
   files.grid = draw_grid(input, outputs, settings.quantize.threads);
   if (original.valid()) {
