@@ -13,8 +13,8 @@
 namespace kmquant {
 namespace {
 
-constexpr int window_radius = 5;  // 11×11
-constexpr int window_size = 2 * window_radius + 1;
+constexpr std::size_t window_radius = 5;  // 11×11
+constexpr std::size_t window_size = 2 * window_radius + 1;
 constexpr double window_sigma = 1.5;
 constexpr double c1 = (0.01 * 255) * (0.01 * 255);
 constexpr double c2 = (0.03 * 255) * (0.03 * 255);
@@ -129,9 +129,10 @@ std::vector<double> downsampled_luma(std::uint32_t width, std::uint32_t height, 
 std::array<double, window_size> gaussian_window() {
   std::array<double, window_size> weights{};
   double sum = 0;
-  for (int d = -window_radius; d <= window_radius; ++d) {
-    weights[d + window_radius] = std::exp(-(d * d) / (2 * window_sigma * window_sigma));
-    sum += weights[d + window_radius];
+  for (std::size_t t = 0; t < window_size; ++t) {
+    const double d = static_cast<double>(t) - static_cast<double>(window_radius);
+    weights[t] = std::exp(-(d * d) / (2 * window_sigma * window_sigma));
+    sum += weights[t];
   }
   for (double& weight : weights) weight /= sum;
   return weights;
@@ -144,14 +145,14 @@ void filter(const std::array<double, window_size>& w,
             const std::array<const double*, window_size>& in, double* out, std::size_t out_width) {
   for (std::size_t i = 0; i < out_width; ++i) {
     double sum = w[0] * in[0][i];
-    for (int t = 1; t < window_size; ++t) sum += w[t] * in[t][i];
+    for (std::size_t t = 1; t < window_size; ++t) sum += w[t] * in[t][i];
     out[i] = sum;
   }
 }
 
 std::array<const double*, window_size> shifted(const double* row) {
   std::array<const double*, window_size> rows{};
-  for (int t = 0; t < window_size; ++t) rows[t] = row + t;
+  for (std::size_t t = 0; t < window_size; ++t) rows[t] = row + t;
   return rows;
 }
 
@@ -188,7 +189,7 @@ double mean_ssim(const std::vector<double>& x, const std::vector<double>& y, std
     if (row + 1 < window_size) continue;
     for (std::size_t m = 0; m < moment_count; ++m) {
       std::array<const double*, window_size> rows{};  // the window's rows, oldest first
-      for (int t = 0; t < window_size; ++t) {
+      for (std::size_t t = 0; t < window_size; ++t) {
         rows[t] = &ring[(m * window_size + (row + 1 + t) % window_size) * out_width];
       }
       filter(w, rows, &local[m * out_width], out_width);

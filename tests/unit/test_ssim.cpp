@@ -46,7 +46,9 @@ Grey naive_downsample(const Grey& grey, int f) {
       double sum = 0;
       for (int a = 1; a <= f; ++a) {
         for (int b = 1; b <= f; ++b) {
-          sum += grey[symmetric(i + a - centre, h) - 1][symmetric(j + b - centre, w) - 1];
+          const auto row = static_cast<std::size_t>(symmetric(i + a - centre, h) - 1);
+          const auto column = static_cast<std::size_t>(symmetric(j + b - centre, w) - 1);
+          sum += grey[row][column];
         }
       }
       out.back().push_back(sum / (f * f));
@@ -77,8 +79,8 @@ double naive_ssim(const Image& a, const Image& b) {
   for (std::size_t r = 0; r + 11 <= x.size(); ++r) {
     for (std::size_t c = 0; c + 11 <= x[0].size(); ++c) {
       double mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
-      for (int i = 0; i < 11; ++i) {
-        for (int j = 0; j < 11; ++j) {
+      for (std::size_t i = 0; i < 11; ++i) {
+        for (std::size_t j = 0; j < 11; ++j) {
           const double w = window[i][j] / total;
           const double p = x[r + i][c + j];
           const double q = y[r + i][c + j];
@@ -141,7 +143,7 @@ TEST(Ssim, SeesTransparencyOnWhiteAsTheFigureDoes) {
   with_alpha.height = rgba.height;
   with_alpha.channels = 4;
   for (std::size_t p = 0; p < rgba.pixel_count(); ++p) {
-    for (int c = 0; c < 3; ++c) with_alpha.pixels.push_back(rgba.pixels[3 * p + c]);
+    for (std::size_t c = 0; c < 3; ++c) with_alpha.pixels.push_back(rgba.pixels[3 * p + c]);
     with_alpha.pixels.push_back(static_cast<std::uint8_t>(p * 7));
   }
   EXPECT_NEAR(structural_similarity(with_alpha, rgba), naive_ssim(with_alpha, rgba), 1e-12);
