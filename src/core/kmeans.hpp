@@ -2,7 +2,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -27,6 +29,11 @@ struct WeightedColors {
 /// the seed alone, on every platform.
 [[nodiscard]] std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
                                                      std::uint64_t seed, unsigned candidates = 1);
+
+/// An index i drawn with probability mass[i] / total (total > 0, the sum of mass) from 53 bits
+/// of rng: exact for any total below 2^53, the same on every platform. The k-means++ draws.
+[[nodiscard]] std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
+                                     std::mt19937_64& rng);
 
 /// A deterministic start by variance-minimising splits (in the spirit of Wu 1991, at full
 /// precision): beginning with one box holding every point, repeatedly split the box with the

@@ -27,20 +27,6 @@ Centroid4 to_centroid4(const Point4& p) noexcept {
           static_cast<double>(p[3])};
 }
 
-/// An index drawn with probability mass[i] / total (total > 0), as in seeding.cpp.
-std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
-                       std::mt19937_64& rng) {
-  const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-  const auto target =
-      std::min(static_cast<std::uint64_t>(unit * static_cast<double>(total)), total - 1);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < mass.size(); ++i) {
-    cumulative += mass[i];
-    if (target < cumulative) return i;
-  }
-  return mass.size() - 1;  // unreachable: the masses add up to total
-}
-
 std::uint64_t total_of(std::span<const std::uint64_t> mass) {
   std::uint64_t sum = 0;
   for (std::uint64_t m : mass) sum += m;

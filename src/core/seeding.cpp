@@ -5,17 +5,7 @@
 #include "core/kmeans.hpp"
 
 namespace kmquant::detail {
-namespace {
 
-/// Squared distance between two colours: an exact integer (at most 3·255²).
-std::uint32_t squared_gap(const Rgb8& a, const Rgb8& b) {
-  const int dr = a.r - b.r;
-  const int dg = a.g - b.g;
-  const int db = a.b - b.b;
-  return static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
-}
-
-/// An index i drawn with probability mass[i] / total (total > 0).
 std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
                        std::mt19937_64& rng) {
   // 53 random bits scaled to [0, total): exact in doubles for any total below 2^53.
@@ -28,6 +18,16 @@ std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
     if (target < cumulative) return i;
   }
   return mass.size() - 1;  // unreachable: the masses add up to total
+}
+
+namespace {
+
+/// Squared distance between two colours: an exact integer (at most 3·255²).
+std::uint32_t squared_gap(const Rgb8& a, const Rgb8& b) {
+  const int dr = a.r - b.r;
+  const int dg = a.g - b.g;
+  const int db = a.b - b.b;
+  return static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
 }
 
 /// The points' weighted squared distances to their nearest centre so far.
