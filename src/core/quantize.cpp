@@ -14,6 +14,7 @@
 #include "core/palette.hpp"
 #include "core/parallel.hpp"
 #include "core/plan.hpp"
+#include "core/polish.hpp"
 #include "core/reduce.hpp"
 #include "core/rgba_histogram.hpp"
 #include "core/rgba_quantize.hpp"
@@ -76,7 +77,7 @@ std::vector<detail::Centroid> rounded(const std::vector<detail::Centroid>& centr
   for (detail::Centroid& centroid : out) {
     for (double& channel : centroid) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
-      const double nudge = variant == 0 ? 0.0 : static_cast<double>(state >> 11) * 0x1.0p-53 - 0.5;
+      const double nudge = variant == 0 ? 0.0 : static_cast<double>(state >> 11) * 0x1.0p-52 - 1.0;
       channel = std::clamp(std::round(channel + nudge), 0.0, 255.0);
     }
   }
@@ -100,6 +101,12 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
     candidate.clustering.converged = candidate.clustering.converged && floating.converged;
     candidate.squared_error = written_error(points, candidate.clustering);
     if (variant == 0 || candidate.squared_error < best.squared_error) best = std::move(candidate);
+  }
+  if (plan.polish_rounds > 0) {
+    best.clustering = detail::polish(points, std::move(best.clustering), plan.polish_rounds,
+                                     options.max_iterations, threads);
+    best.iterations = floating.iterations + best.clustering.iterations;
+    best.squared_error = written_error(points, best.clustering);
   }
   return best;
 }

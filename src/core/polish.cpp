@@ -1,0 +1,207 @@
+// Unit steps of single palette entries, evaluated exactly on integer distances. Only the points
+// a step can affect are visited: an entry's own points, and the points of other entries lying
+// within one unit of the distance to their own entry (a unit step moves an entry's distance to
+// any point by at most one, so no other point can change its nearest entry).
+#include "core/polish.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/nearest.hpp"
+
+namespace kmquant::detail {
+namespace {
+
+using Distance = std::int32_t;  // squared distances of 8-bit colours: at most 3 · 255²
+using Entry = std::array<int, 3>;
+
+Distance distance(const Rgb8& c, const Entry& e) noexcept {
+  const int dr = c.r - e[0];
+  const int dg = c.g - e[1];
+  const int db = c.b - e[2];
+  return dr * dr + dg * dg + db * db;
+}
+
+std::vector<Entry> to_entries(const std::vector<Centroid>& centroids) {
+  std::vector<Entry> entries;
+  entries.reserve(centroids.size());
+  for (const Centroid& c : centroids) {
+    entries.push_back({static_cast<int>(c[0]), static_cast<int>(c[1]), static_cast<int>(c[2])});
+  }
+  return entries;
+}
+
+std::vector<Centroid> to_centroids(const std::vector<Entry>& entries) {
+  std::vector<Centroid> centroids;
+  centroids.reserve(entries.size());
+  for (const Entry& e : entries) {
+    centroids.push_back(
+        to_centroid(Rgb8{static_cast<std::uint8_t>(e[0]), static_cast<std::uint8_t>(e[1]),
+                         static_cast<std::uint8_t>(e[2])}));
+  }
+  return centroids;
+}
+
+/// Whether an entry at squared distance `other` from a point could, stepped by one unit, come
+/// nearer to it than `own`: √other − 1 < √own, in integers.
+bool within_a_step(Distance other, Distance own) noexcept {
+  const std::int64_t excess = std::int64_t{other} - own - 1;
+  return excess < 0 || excess * excess < 4 * std::int64_t{own};
+}
+
+struct Neighbour {
+  std::uint32_t point;
+  Distance distance;  ///< to the entry whose neighbour it is
+};
+
+/// Where every point stands among the entries.
+struct Layout {
+  std::vector<Distance> nearest;  ///< per point: squared distance to its own (nearest) entry
+  std::vector<Distance> second;   ///< per point: to the nearest other entry
+  std::vector<std::vector<std::uint32_t>> members;    ///< per entry: its points
+  std::vector<std::vector<Neighbour>> neighbours;     ///< per entry: others' points a step may win
+  std::vector<std::vector<std::uint32_t>> runner_up;  ///< per entry: points it is second for
+};
+
+/// Whether an entry at squared distance `second` is more than two units farther from a point
+/// than its own entry at `own`: then no single step, nor two steps taken together, can change
+/// which entry is nearest to the point.
+bool out_of_reach(double second, double own) noexcept {
+  return std::sqrt(second) > std::sqrt(own) + 2 + 1e-9;
+}
+
+/// Per entry: every other entry with its distance (not squared), nearest first.
+std::vector<std::vector<std::pair<double, std::uint32_t>>> entries_by_distance(
+    const std::vector<Entry>& entries) {
+  const std::size_t k = entries.size();
+  std::vector<std::vector<std::pair<double, std::uint32_t>>> sorted(k);
+  for (std::size_t a = 0; a < k; ++a) {
+    for (std::uint32_t b = 0; b < k; ++b) {
+      const int dr = entries[a][0] - entries[b][0];
+      const int dg = entries[a][1] - entries[b][1];
+      const int db = entries[a][2] - entries[b][2];
+      if (b != a) sorted[a].emplace_back(std::sqrt(dr * dr + dg * dg + db * db), b);
+    }
+    std::sort(sorted[a].begin(), sorted[a].end());
+  }
+  return sorted;
+}
+
+/// Lay the points out among the entries: the SIMD nearest-two search for every point; for the
+/// few near a boundary, a scan of the entries that could be within reach, to list those a step
+/// could bring nearer. An entry j more than 2√own + 2 from the point's own entry is out of
+/// reach (triangle inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2).
+Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries) {
+  const std::size_t n = points.colors.size();
+  const std::size_t k = entries.size();
+  const CentroidTable table(to_centroids(entries));
+  const auto sorted = entries_by_distance(entries);
+  Layout layout{std::vector<Distance>(n), std::vector<Distance>(n),
+                std::vector<std::vector<std::uint32_t>>(k), std::vector<std::vector<Neighbour>>(k),
+                std::vector<std::vector<std::uint32_t>>(k)};
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const NearestTwo nearest = nearest_two(points.colors[i], table);
+    const std::uint32_t own = nearest.index;
+    const auto own_distance = static_cast<Distance>(nearest.first);
+    layout.nearest[i] = own_distance;
+    layout.second[i] = std::numeric_limits<Distance>::max();
+    layout.members[own].push_back(i);
+    if (out_of_reach(nearest.second, nearest.first)) continue;
+    const double reach = 2 * std::sqrt(nearest.first) + 2 + 1e-9;
+    std::uint32_t second = own;
+    for (const auto& [gap, j] : sorted[own]) {
+      if (gap >= reach) break;
+      const Distance d = distance(points.colors[i], entries[j]);
+      if (d < layout.second[i]) {
+        layout.second[i] = d;
+        second = j;
+      }
+      if (within_a_step(d, own_distance)) layout.neighbours[j].push_back({i, d});
+    }
+    layout.runner_up[second].push_back(i);
+  }
+  return layout;
+}
+
+/// The six unit steps of an entry: channel c, direction ±1 as index 2c, 2c + 1.
+using StepGains = std::array<std::int64_t, 6>;
+
+/// The change in written error each step of entry `e` would make (negative: better).
+StepGains step_changes(const WeightedColors& points, const Layout& layout, std::size_t e,
+                       const Entry& entry) {
+  StepGains change{};
+  const auto add = [&](std::uint32_t i, Distance from, Distance to_own_entry, bool member) {
+    const Rgb8& c = points.colors[i];
+    const std::array<int, 3> offset{c.r - entry[0], c.g - entry[1], c.b - entry[2]};
+    for (std::size_t s = 0; s < 6; ++s) {
+      const int delta = s % 2 == 0 ? 1 : -1;
+      // |x − (m + δ·u)|² = |x − m|² − 2δ(x − m)·u + 1
+      const Distance stepped = to_own_entry - 2 * delta * offset[s / 2] + 1;
+      const Distance after = member ? std::min(stepped, layout.second[i]) : std::min(stepped, from);
+      change[s] += std::int64_t{points.weights[i]} * (after - from);
+    }
+  };
+  for (std::uint32_t i : layout.members[e]) add(i, layout.nearest[i], layout.nearest[i], true);
+  for (const Neighbour& nb : layout.neighbours[e]) {
+    add(nb.point, layout.nearest[nb.point], nb.distance, false);
+  }
+  return change;
+}
+
+/// Mark the points whose evaluation a step of entry `e` can change; false if one already was.
+bool claim(const Layout& layout, std::size_t e, std::vector<char>& claimed) {
+  const auto taken = [&](std::uint32_t i) { return claimed[i] != 0; };
+  const auto neighbour_taken = [&](const Neighbour& nb) { return taken(nb.point); };
+  if (std::any_of(layout.members[e].begin(), layout.members[e].end(), taken) ||
+      std::any_of(layout.runner_up[e].begin(), layout.runner_up[e].end(), taken) ||
+      std::any_of(layout.neighbours[e].begin(), layout.neighbours[e].end(), neighbour_taken)) {
+    return false;
+  }
+  for (std::uint32_t i : layout.members[e]) claimed[i] = 1;
+  for (std::uint32_t i : layout.runner_up[e]) claimed[i] = 1;
+  for (const Neighbour& nb : layout.neighbours[e]) claimed[nb.point] = 1;
+  return true;
+}
+
+/// Apply the best improving step of each entry whose points no earlier step has claimed (so
+/// every applied step's change is exact, or better); false if no step improves.
+bool step_entries(const WeightedColors& points, std::vector<Entry>& entries) {
+  const Layout layout = lay_out(points, entries);
+  std::vector<char> claimed(points.colors.size(), 0);
+  bool stepped = false;
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    const StepGains change = step_changes(points, layout, e, entries[e]);
+    std::size_t best = 0;
+    for (std::size_t s = 1; s < 6; ++s) {
+      if (change[s] < change[best]) best = s;
+    }
+    const int moved = entries[e][best / 2] + (best % 2 == 0 ? 1 : -1);
+    if (change[best] >= 0 || moved < 0 || moved > 255) continue;
+    if (!claim(layout, e, claimed)) continue;
+    entries[e][best / 2] = moved;
+    stepped = true;
+  }
+  return stepped;
+}
+
+}  // namespace
+
+Clustering polish(const WeightedColors& points, Clustering clustering, unsigned max_rounds,
+                  unsigned max_iterations, unsigned threads) {
+  if (clustering.centroids.size() < 2) return clustering;
+  for (unsigned round = 0; round < max_rounds; ++round) {
+    std::vector<Entry> entries = to_entries(clustering.centroids);
+    if (!step_entries(points, entries)) break;
+    const unsigned iterations = clustering.iterations;
+    clustering = lloyd(points, to_centroids(entries), max_iterations, threads, Update::rounded_mean,
+                       &clustering);
+    clustering.iterations += iterations;
+  }
+  return clustering;
+}
+
+}  // namespace kmquant::detail

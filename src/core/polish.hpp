@@ -1,0 +1,20 @@
+// A local search over 8-bit palettes, after Lloyd has converged on them.
+#pragma once
+
+#include "core/kmeans.hpp"
+
+namespace kmquant::detail {
+
+/// Improve an 8-bit clustering (integer centroids, each point labelled with its nearest) by
+/// moves Lloyd cannot make: one palette entry stepped by ±1 in one channel, with the points
+/// that then change their nearest entry reassigned. Lloyd's fixed points over 8-bit colours are
+/// local optima of rounding as much as of clustering; a step that moves a few boundary colours
+/// to a better entry can lower the written error although it moves the entry off its cluster's
+/// rounded mean. Each round evaluates every step exactly (integer distances), applies the best
+/// improving step of each entry whose evaluation no other applied step can have changed, then
+/// runs Lloyd (rounded means) again. Stops after `max_rounds` rounds or when no step improves.
+/// The written error never increases; the result depends on nothing but its inputs.
+[[nodiscard]] Clustering polish(const WeightedColors& points, Clustering clustering,
+                                unsigned max_rounds, unsigned max_iterations, unsigned threads);
+
+}  // namespace kmquant::detail
