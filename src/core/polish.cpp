@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/nearest.hpp"
+#include "core/parallel.hpp"
 
 namespace kmquant::detail {
 namespace {
@@ -67,6 +68,21 @@ struct Layout {
   std::vector<std::vector<std::uint32_t>> runner_up;  ///< per entry: points it is second for
 };
 
+/// Whether the clustering's Hamerly bounds hold for its own centroids: true when it converged
+/// (the last assignment changed nothing, so the last update left the centroids where they were).
+bool bounds_hold(const Clustering& clustering, std::size_t n) {
+  return clustering.converged && clustering.labels.size() == n && clustering.lower.size() == n &&
+         clustering.bound_centroids == clustering.centroids;
+}
+
+Layout empty_layout(std::size_t k) {
+  return {{},
+          {},
+          std::vector<std::vector<std::uint32_t>>(k),
+          std::vector<std::vector<Neighbour>>(k),
+          std::vector<std::vector<std::uint32_t>>(k)};
+}
+
 /// Whether an entry at squared distance `second` is more than two units farther from a point
 /// than its own entry at `own`: then no single step, nor two steps taken together, can change
 /// which entry is nearest to the point.
@@ -75,10 +91,11 @@ bool out_of_reach(double second, double own) noexcept {
 }
 
 /// Per entry: every other entry with its distance (not squared), nearest first.
-std::vector<std::vector<std::pair<double, std::uint32_t>>> entries_by_distance(
-    const std::vector<Entry>& entries) {
+using SortedEntries = std::vector<std::vector<std::pair<double, std::uint32_t>>>;
+
+SortedEntries entries_by_distance(const std::vector<Entry>& entries) {
   const std::size_t k = entries.size();
-  std::vector<std::vector<std::pair<double, std::uint32_t>>> sorted(k);
+  SortedEntries sorted(k);
   for (std::size_t a = 0; a < k; ++a) {
     for (std::uint32_t b = 0; b < k; ++b) {
       const int dr = entries[a][0] - entries[b][0];
@@ -91,27 +108,31 @@ std::vector<std::vector<std::pair<double, std::uint32_t>>> entries_by_distance(
   return sorted;
 }
 
-/// Lay the points out among the entries: the SIMD nearest-two search for every point; for the
-/// few near a boundary, a scan of the entries that could be within reach, to list those a step
-/// could bring nearer. An entry j more than 2√own + 2 from the point's own entry is out of
-/// reach (triangle inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2).
-Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries) {
-  const std::size_t n = points.colors.size();
-  const std::size_t k = entries.size();
-  const CentroidTable table(to_centroids(entries));
-  const auto sorted = entries_by_distance(entries);
-  Layout layout{std::vector<Distance>(n), std::vector<Distance>(n),
-                std::vector<std::vector<std::uint32_t>>(k), std::vector<std::vector<Neighbour>>(k),
-                std::vector<std::vector<std::uint32_t>>(k)};
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const NearestTwo nearest = nearest_two(points.colors[i], table);
-    const std::uint32_t own = nearest.index;
-    const auto own_distance = static_cast<Distance>(nearest.first);
+/// Lay the points begin..end out among the entries, writing their distances to `layout` and
+/// their places in the per-entry lists to `lists` (a Layout whose distances stay empty).
+void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entries,
+                   const CentroidTable& table, const SortedEntries& sorted, std::uint32_t begin,
+                   std::uint32_t end, const Clustering* known, Layout& layout, Layout& lists) {
+  for (std::uint32_t i = begin; i < end; ++i) {
+    std::uint32_t own = 0;
+    Distance own_distance = 0;
+    bool far = false;
+    if (known != nullptr) {
+      // Its label is its nearest entry; the bounds may prove every other one out of reach.
+      own = known->labels[i];
+      own_distance = distance(points.colors[i], entries[own]);
+      far = known->lower[i] > std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-6;
+    } else {
+      const NearestTwo nearest = nearest_two(points.colors[i], table);
+      own = nearest.index;
+      own_distance = static_cast<Distance>(nearest.first);
+      far = out_of_reach(nearest.second, nearest.first);
+    }
     layout.nearest[i] = own_distance;
     layout.second[i] = std::numeric_limits<Distance>::max();
-    layout.members[own].push_back(i);
-    if (out_of_reach(nearest.second, nearest.first)) continue;
-    const double reach = 2 * std::sqrt(nearest.first) + 2 + 1e-9;
+    lists.members[own].push_back(i);
+    if (far) continue;
+    const double reach = 2 * std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-9;
     std::uint32_t second = own;
     for (const auto& [gap, j] : sorted[own]) {
       if (gap >= reach) break;
@@ -120,9 +141,47 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries) 
         layout.second[i] = d;
         second = j;
       }
-      if (within_a_step(d, own_distance)) layout.neighbours[j].push_back({i, d});
+      if (within_a_step(d, own_distance)) lists.neighbours[j].push_back({i, d});
     }
-    layout.runner_up[second].push_back(i);
+    if (second != own) lists.runner_up[second].push_back(i);
+  }
+}
+
+template <typename T>
+void append(std::vector<T>& to, const std::vector<T>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+/// Lay the points out among the entries. A converged clustering's labels are the nearest
+/// entries and its bounds rule most points out (no other entry within reach); otherwise the SIMD
+/// nearest-two search finds them. The entries within reach of a point are then found among those
+/// near its own entry: an entry j more than 2√own + 2 from it is out of reach (triangle
+/// inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2). Chunks of points run side by
+/// side; their lists are joined in chunk order, so every list is in point order whatever the
+/// threads.
+Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
+               const Clustering& clustering, unsigned threads) {
+  const Clustering* known = bounds_hold(clustering, points.colors.size()) ? &clustering : nullptr;
+  const std::size_t n = points.colors.size();
+  const std::size_t k = entries.size();
+  const CentroidTable table(to_centroids(entries));
+  const SortedEntries sorted = entries_by_distance(entries);
+  Layout layout = empty_layout(k);
+  layout.nearest.resize(n);
+  layout.second.resize(n);
+  constexpr std::size_t chunk_size = std::size_t{1} << 14;
+  std::vector<Layout> parts((n + chunk_size - 1) / chunk_size, empty_layout(k));
+  parallel_for(parts.size(), threads, [&](std::size_t c) {
+    const auto begin = static_cast<std::uint32_t>(c * chunk_size);
+    const auto end = static_cast<std::uint32_t>(std::min(n, (c + 1) * chunk_size));
+    lay_out_range(points, entries, table, sorted, begin, end, known, layout, parts[c]);
+  });
+  for (std::size_t e = 0; e < k; ++e) {
+    for (const Layout& part : parts) {
+      append(layout.members[e], part.members[e]);
+      append(layout.neighbours[e], part.neighbours[e]);
+      append(layout.runner_up[e], part.runner_up[e]);
+    }
   }
   return layout;
 }
@@ -169,12 +228,16 @@ bool claim(const Layout& layout, std::size_t e, std::vector<char>& claimed) {
 
 /// Apply the best improving step of each entry whose points no earlier step has claimed (so
 /// every applied step's change is exact, or better); false if no step improves.
-bool step_entries(const WeightedColors& points, std::vector<Entry>& entries) {
-  const Layout layout = lay_out(points, entries);
+bool step_entries(const WeightedColors& points, const Clustering& clustering,
+                  std::vector<Entry>& entries, unsigned threads) {
+  const Layout layout = lay_out(points, entries, clustering, threads);
+  std::vector<StepGains> changes(entries.size());
+  parallel_for(entries.size(), threads,
+               [&](std::size_t e) { changes[e] = step_changes(points, layout, e, entries[e]); });
   std::vector<char> claimed(points.colors.size(), 0);
   bool stepped = false;
   for (std::size_t e = 0; e < entries.size(); ++e) {
-    const StepGains change = step_changes(points, layout, e, entries[e]);
+    const StepGains& change = changes[e];
     std::size_t best = 0;
     for (std::size_t s = 1; s < 6; ++s) {
       if (change[s] < change[best]) best = s;
@@ -195,7 +258,7 @@ Clustering polish(const WeightedColors& points, Clustering clustering, unsigned 
   if (clustering.centroids.size() < 2) return clustering;
   for (unsigned round = 0; round < max_rounds; ++round) {
     std::vector<Entry> entries = to_entries(clustering.centroids);
-    if (!step_entries(points, entries)) break;
+    if (!step_entries(points, clustering, entries, threads)) break;
     const unsigned iterations = clustering.iterations;
     clustering = lloyd(points, to_centroids(entries), max_iterations, threads, Update::rounded_mean,
                        &clustering);
