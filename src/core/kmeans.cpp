@@ -84,15 +84,19 @@ constexpr std::size_t min_centroids_for_neighbours = 64;
 constexpr std::size_t min_points_per_centroid_for_neighbours = 64;
 constexpr std::size_t neighbour_count = 16;
 
-double distance_between(const Centroid& a, const Centroid& b) {
+double squared_distance_between(const Centroid& a, const Centroid& b) {
   const double dr = a[0] - b[0];
   const double dg = a[1] - b[1];
   const double db = a[2] - b[2];
-  return std::sqrt(dr * dr + dg * dg + db * db);
+  return dr * dr + dg * dg + db * db;
 }
 
-/// Each centroid's neighbour_count nearest others (by distance, then number) and the distance
-/// to the nearest of the rest: no centroid outside the list is closer than that.
+double distance_between(const Centroid& a, const Centroid& b) {
+  return std::sqrt(squared_distance_between(a, b));
+}
+
+/// Each centroid's neighbour_count nearest others (by squared distance `gap`, then number) and
+/// the distance to the nearest of the rest: no centroid outside the list is closer than that.
 void find_neighbours(const std::vector<double>& gap, std::size_t k, CentroidMotion& motion) {
   motion.neighbours.resize(k * neighbour_count);
   motion.reach.resize(k);
@@ -106,7 +110,7 @@ void find_neighbours(const std::vector<double>& gap, std::size_t k, CentroidMoti
     for (std::size_t m = 0; m < neighbour_count; ++m) {
       motion.neighbours[a * neighbour_count + m] = others[m].second;
     }
-    motion.reach[a] = others[neighbour_count].first;
+    motion.reach[a] = std::sqrt(others[neighbour_count].first);
   }
 }
 
@@ -116,7 +120,10 @@ CentroidMotion measure_motion(const std::vector<Centroid>& before,
   CentroidMotion motion;
   motion.drift.resize(k);
   motion.half_gap.assign(k, std::numeric_limits<double>::infinity());
-  std::vector<double> gap(k * k, 0.0);  // distances between the centroids
+  // Squared distances between the centroids: one square root per centroid, not per pair
+  // (the square root is monotone, so the nearest by squared distance are the nearest).
+  std::vector<double> gap(k * k, 0.0);
+  std::vector<double> nearest_squared(k, std::numeric_limits<double>::infinity());
   for (std::uint32_t j = 0; j < k; ++j) {
     motion.drift[j] = distance_between(before[j], after[j]);
     if (motion.drift[j] > motion.max_drift) {
@@ -127,12 +134,13 @@ CentroidMotion measure_motion(const std::vector<Centroid>& before,
       motion.second_max_drift = motion.drift[j];
     }
     for (std::size_t other = 0; other < j; ++other) {
-      const double distance = distance_between(after[j], after[other]);
-      gap[j * k + other] = gap[other * k + j] = distance;
-      motion.half_gap[j] = std::min(motion.half_gap[j], 0.5 * distance);
-      motion.half_gap[other] = std::min(motion.half_gap[other], 0.5 * distance);
+      const double squared = squared_distance_between(after[j], after[other]);
+      gap[j * k + other] = gap[other * k + j] = squared;
+      nearest_squared[j] = std::min(nearest_squared[j], squared);
+      nearest_squared[other] = std::min(nearest_squared[other], squared);
     }
   }
+  for (std::size_t j = 0; j < k; ++j) motion.half_gap[j] = 0.5 * std::sqrt(nearest_squared[j]);
   if (with_neighbours) find_neighbours(gap, k, motion);
   return motion;
 }
