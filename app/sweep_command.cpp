@@ -60,12 +60,15 @@ SweepOutputs quantize_all(const Input& input, const SweepSettings& settings) {
   return out;
 }
 
+/// The comparison figure. Its panel labels (k, bits per pixel, PSNR, estimated ratio) need
+/// nothing that is encoded, so it can be drawn while the PNGs are.
 std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outputs,
-                                    unsigned threads) {
+                                    const std::vector<std::string>& names, unsigned threads) {
   std::vector<GridPanel> panels;
   panels.push_back({&input.rgb, nullptr, "original · 24 bits/px"});
   for (std::size_t i = 0; i < outputs.results.size(); ++i) {
-    panels.push_back({nullptr, &outputs.results[i], panel_label(outputs.table.results[i])});
+    const ResultRow row = make_result_row(outputs.results[i], input.info.file_bytes, 0, names[i]);
+    panels.push_back({nullptr, &outputs.results[i], panel_label(row)});
   }
   const std::string title = input.path.filename().string() + " · " +
                             std::to_string(input.rgb.width) + "×" +
@@ -82,12 +85,15 @@ struct EncodedFiles {
   std::vector<std::uint8_t> grid;
 };
 
-/// Encode everything, the original (if asked for: the largest single job) on a thread of its
-/// own when more than one thread is allowed. The figure needs the PNG sizes for its labels, so
-/// it comes last.
+/// Encode everything. With more than one thread allowed, the figure and the original (if asked
+/// for) each go on a thread of their own, as the largest single jobs, while the versions are
+/// encoded and measured side by side.
 EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
                         const std::vector<std::string>& names) {
   EncodedFiles files;
+  const auto policy = settings.quantize.threads == 1 ? std::launch::deferred : std::launch::async;
+  std::future<std::vector<std::uint8_t>> grid = std::async(
+      policy, [&] { return draw_grid(input, outputs, names, settings.quantize.threads); });
   auto encode_original = [&] {
     if (settings.save_original) files.original = encode_png(input.rgb);
   };
@@ -98,7 +104,6 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   // The reference for SSIM is made while the versions are encoded; then each version's SSIM.
   // Every k is an independent job, run side by side.
   const std::size_t count = outputs.results.size();
-  const auto policy = settings.quantize.threads == 1 ? std::launch::deferred : std::launch::async;
   std::future<SsimReference> reference =
       std::async(policy, [&] { return SsimReference(input.rgb); });
   files.versions.resize(count);
@@ -116,7 +121,7 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
                                                     files.versions[i].size(), names[i]));
     outputs.table.results.back().ssim = similarity[i];
   }
-  files.grid = draw_grid(input, outputs, settings.quantize.threads);
+  files.grid = grid.get();
   if (original.valid()) {
     original.get();
   } else {
