@@ -191,10 +191,28 @@ class PixelReader {
       const Rgb8& c = result.palette[i];
       const std::uint32_t a = result.alpha.empty() ? 255 : result.alpha[i];
       palette_[i] = over_white(c.r, a) << 16 | over_white(c.g, a) << 8 | over_white(c.b, a);
+      packed_palette_[i] = pack(palette_[i]);
     }
   }
 
   [[nodiscard]] PictureSize size() const noexcept { return size_; }
+
+  /// Row y as pack(r, g, b) values (see pack): what the shrinking sums, one add a pixel.
+  void packed_row(std::uint32_t y, std::uint64_t* out) const noexcept {
+    if (panel_.result != nullptr) {
+      const std::uint8_t* index = panel_.result->indices.data() + std::size_t{y} * size_.width;
+      for (std::uint32_t x = 0; x < size_.width; ++x) out[x] = packed_palette_[index[x]];
+      return;
+    }
+    std::vector<std::uint32_t> line(size_.width);
+    row(y, line.data());
+    for (std::uint32_t x = 0; x < size_.width; ++x) out[x] = pack(line[x]);
+  }
+
+  /// 0xRRGGBB as three 21-bit fields, so that sums of up to 8,224 pixels add without carries.
+  [[nodiscard]] static std::uint64_t pack(std::uint32_t rgb) noexcept {
+    return std::uint64_t{rgb >> 16} << 42 | std::uint64_t{(rgb >> 8) & 0xFF} << 21 | (rgb & 0xFF);
+  }
 
   /// Row y as 0xRRGGBB values, transparency composited on white: size().width of them.
   void row(std::uint32_t y, std::uint32_t* out) const noexcept {
@@ -221,6 +239,7 @@ class PixelReader {
   const GridPanel& panel_;
   PictureSize size_;
   std::array<std::uint32_t, max_colors> palette_{};  ///< a result's palette, packed, on white
+  std::array<std::uint64_t, max_colors> packed_palette_{};  ///< the same, as pack() gives it
 };
 
 SurfacePtr make_surface(int width, int height) {
@@ -258,40 +277,62 @@ SurfacePtr full_size_surface(const PixelReader& reader) {
 /// source, no full-size copy: a 15-megapixel panel costs one read of its pixels.
 SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
   const PictureSize size = reader.size();
-  std::vector<int> column_of(size.width);
+  const auto out_width = static_cast<std::size_t>(box.width);
+  std::vector<std::uint32_t> column_of(size.width);
+  std::vector<std::uint64_t> columns_in(out_width, 0);  // source columns per figure column
   for (std::uint32_t x = 0; x < size.width; ++x) {
-    column_of[x] =
-        static_cast<int>(std::uint64_t{x} * static_cast<std::uint64_t>(box.width) / size.width);
+    column_of[x] = static_cast<std::uint32_t>(std::uint64_t{x} * out_width / size.width);
+    ++columns_in[column_of[x]];
   }
+  // Packed sums take up to 8,224 pixels (8,224 · 255 < 2²¹) before they are added to the wide
+  // sums: so many source rows at a time, or (for a source over 8,224 times wider than its box)
+  // so many source columns at a time.
+  constexpr std::uint64_t max_pixels = ((std::uint64_t{1} << 21) - 1) / 255;
+  const std::uint64_t widest = *std::max_element(columns_in.begin(), columns_in.end());
+  const std::uint64_t rows_per_flush = std::max<std::uint64_t>(1, max_pixels / widest);
+  const std::size_t segment = widest > max_pixels ? max_pixels : size.width;
   SurfacePtr surface = make_surface(box.width, box.height);
   unsigned char* data = cairo_image_surface_get_data(surface.get());
   const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
-  std::vector<std::uint64_t> sums(static_cast<std::size_t>(box.width) * 4);  // r, g, b, count
-  std::vector<std::uint32_t> line(size.width);
+  std::vector<std::uint64_t> packed(out_width);
+  std::vector<std::uint64_t> sums(out_width * 3);  // r, g, b
+  std::vector<std::uint64_t> line(size.width);
+  const auto flush = [&] {
+    for (std::size_t x = 0; x < out_width; ++x) {
+      sums[x * 3] += packed[x] >> 42;
+      sums[x * 3 + 1] += (packed[x] >> 21) & 0x1FFFFF;
+      sums[x * 3 + 2] += packed[x] & 0x1FFFFF;
+      packed[x] = 0;
+    }
+  };
   std::uint32_t source_y = 0;
   for (int y = 0; y < box.height; ++y) {
     std::fill(sums.begin(), sums.end(), 0);
-    const auto end_y = static_cast<std::uint32_t>(std::max<std::uint64_t>(
-        source_y + 1, std::uint64_t(y + 1) * size.height / static_cast<std::uint64_t>(box.height)));
-    for (; source_y < std::min(end_y, size.height); ++source_y) {
-      reader.row(source_y, line.data());
-      for (std::uint32_t x = 0; x < size.width; ++x) {
-        const std::uint32_t rgb = line[x];
-        std::uint64_t* sum = &sums[static_cast<std::size_t>(column_of[x]) * 4];
-        sum[0] += rgb >> 16;
-        sum[1] += (rgb >> 8) & 0xFF;
-        sum[2] += rgb & 0xFF;
-        ++sum[3];
+    const auto end_y = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        size.height,
+        std::max<std::uint64_t>(source_y + 1, std::uint64_t(y + 1) * size.height /
+                                                  static_cast<std::uint64_t>(box.height))));
+    const std::uint64_t rows = end_y - source_y;
+    for (std::uint64_t pending = 0; source_y < end_y; ++source_y) {
+      reader.packed_row(source_y, line.data());
+      for (std::size_t x0 = 0; x0 < size.width; x0 += segment) {
+        const std::size_t x1 = std::min<std::size_t>(size.width, x0 + segment);
+        for (std::size_t x = x0; x < x1; ++x) packed[column_of[x]] += line[x];
+        if (segment < size.width) flush();
+      }
+      if (++pending == rows_per_flush) {
+        flush();
+        pending = 0;
       }
     }
-    for (int x = 0; x < box.width; ++x) {
-      const std::uint64_t* sum = &sums[static_cast<std::size_t>(x) * 4];
-      const std::uint64_t n = std::max<std::uint64_t>(sum[3], 1);
-      const auto mean = [&](std::uint64_t s) {
-        return static_cast<std::uint32_t>((s + n / 2) / n);
+    flush();
+    for (std::size_t x = 0; x < out_width; ++x) {
+      const std::uint64_t n = std::max<std::uint64_t>(columns_in[x] * rows, 1);
+      const auto mean = [&](std::uint64_t sum) {
+        return static_cast<std::uint32_t>((sum + n / 2) / n);
       };
-      store_pixel(data + static_cast<std::size_t>(y) * stride, x,
-                  mean(sum[0]) << 16 | mean(sum[1]) << 8 | mean(sum[2]));
+      store_pixel(data + static_cast<std::size_t>(y) * stride, static_cast<int>(x),
+                  mean(sums[x * 3]) << 16 | mean(sums[x * 3 + 1]) << 8 | mean(sums[x * 3 + 2]));
     }
   }
   cairo_surface_mark_dirty(surface.get());

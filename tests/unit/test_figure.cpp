@@ -220,6 +220,17 @@ TEST(ComparisonGrid, DownscalingAveragesFineDetailInsteadOfAliasing) {
   }
 }
 
+// The shrinking sums pixels in 21-bit fields, flushed before they can carry into each other:
+// a blue picture 600,000 pixels wide shrunk to 64 puts 9,375 · 255 into each blue sum, past 2²¹.
+TEST(ComparisonGrid, DownscalingAVeryWidePictureKeepsItsColour) {
+  Image wide = testing::make_rgb(600000, 2);
+  for (std::size_t i = 0; i < wide.pixel_count(); ++i) wide.pixels[i * 3 + 2] = 255;
+  const Figure figure = render({{.image = &wide, .label = ""}}, {64, 3});
+  for (int x = 0; x < 64; ++x) {
+    EXPECT_EQ(figure.at(kMargin + x, kFirstRowTop), kBlue) << "at " << x;
+  }
+}
+
 TEST(ComparisonGrid, UpscalingKeepsPaletteColoursCrisp) {
   Image two_pixels{2, 1, 3, {255, 0, 0, 0, 0, 255}};  // red | blue
   const Figure figure = render({{.image = &two_pixels, .label = ""}}, {64, 3});
