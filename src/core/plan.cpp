@@ -20,7 +20,10 @@ Plan plan_for(const Options& options, unsigned k) {
                       : static_cast<unsigned>(static_cast<double>(effort - 1) * per_effort);
   // scikit-learn's choice for greedy k-means++: 2 + ⌊ln k⌋ candidates a step.
   plan.candidates = 2 + static_cast<unsigned>(std::log(static_cast<double>(k)));
-  plan.trial_points = std::clamp<std::size_t>(std::size_t{32} * k, 1024, 4096);
+  // A summary of 128 points a cluster ranks the starts well enough to find, at k = 16, a
+  // local optimum as good as scikit-learn's best of 10 runs on 20 of 24 Kodak images (13 with
+  // 32 points a cluster), for 9 % more time at that k.
+  plan.trial_points = std::clamp<std::size_t>(std::size_t{128} * k, 1024, 4096);
   plan.finalists = effort >= 8 && k <= 32 ? 2 : 1;
   // Nudged roundings matter at small k, where one palette entry covers many pixels: Lloyd's
   // 8-bit fixed points near the float optimum differ by up to 0.03 %, and on the Kodak images
