@@ -95,55 +95,122 @@ double distance_between(const Centroid& a, const Centroid& b) {
   return std::sqrt(squared_distance_between(a, b));
 }
 
-/// Each centroid's neighbour_count nearest others (by squared distance `gap`, then number) and
-/// the distance to the nearest of the rest: no centroid outside the list is closer than that.
-void find_neighbours(const std::vector<double>& gap, std::size_t k, CentroidMotion& motion) {
-  motion.neighbours.resize(k * neighbour_count);
-  motion.reach.resize(k);
-  std::vector<std::pair<double, std::uint32_t>> others(k - 1);
-  for (std::size_t a = 0; a < k; ++a) {
-    std::size_t o = 0;
-    for (std::uint32_t j = 0; j < k; ++j) {
-      if (j != a) others[o++] = {gap[a * k + j], j};
-    }
-    std::nth_element(others.begin(), others.begin() + neighbour_count, others.end());
-    for (std::size_t m = 0; m < neighbour_count; ++m) {
-      motion.neighbours[a * neighbour_count + m] = others[m].second;
-    }
-    motion.reach[a] = std::sqrt(others[neighbour_count].first);
-  }
-}
+/// The CentroidMotion of each step of one Lloyd run. It keeps the squared gaps between the
+/// centroids and each centroid's neighbours from the last step, so a step that moves few
+/// centroids (most late steps: a cluster whose members stay put keeps its mean) recomputes only
+/// their gaps, and the neighbour lists only of the centroids those gaps could change. Each
+/// call's `before` must be the previous call's `after`. The result equals a full recomputation.
+class MotionTracker {
+ public:
+  explicit MotionTracker(bool with_neighbours) : with_neighbours_(with_neighbours) {}
 
-CentroidMotion measure_motion(const std::vector<Centroid>& before,
-                              const std::vector<Centroid>& after, bool with_neighbours) {
-  const std::size_t k = after.size();
-  CentroidMotion motion;
-  motion.drift.resize(k);
-  motion.half_gap.assign(k, std::numeric_limits<double>::infinity());
-  // Squared distances between the centroids: one square root per centroid, not per pair
-  // (the square root is monotone, so the nearest by squared distance are the nearest).
-  std::vector<double> gap(k * k, 0.0);
-  std::vector<double> nearest_squared(k, std::numeric_limits<double>::infinity());
-  for (std::uint32_t j = 0; j < k; ++j) {
-    motion.drift[j] = distance_between(before[j], after[j]);
-    if (motion.drift[j] > motion.max_drift) {
-      motion.second_max_drift = motion.max_drift;
-      motion.max_drift = motion.drift[j];
-      motion.farthest = j;
-    } else if (motion.drift[j] > motion.second_max_drift) {
-      motion.second_max_drift = motion.drift[j];
+  const CentroidMotion& measure(const std::vector<Centroid>& before,
+                                const std::vector<Centroid>& after) {
+    const std::size_t k = after.size();
+    measure_drift(before, after);
+    std::vector<char> stale(k, 0);      // rows whose neighbour list must be found again
+    std::vector<char> stale_gap(k, 0);  // rows whose nearest other must be found again
+    if (gap_.size() != k * k) {
+      gap_.assign(k * k, 0.0);
+      for (std::size_t a = 0; a < k; ++a) {
+        for (std::size_t b = 0; b < a; ++b) {
+          gap_[a * k + b] = gap_[b * k + a] = squared_distance_between(after[a], after[b]);
+        }
+      }
+      nearest_squared_.assign(k, 0.0);
+      stale.assign(k, 1);
+      stale_gap.assign(k, 1);
+    } else {
+      update_moved(after, stale, stale_gap);
     }
-    for (std::size_t other = 0; other < j; ++other) {
-      const double squared = squared_distance_between(after[j], after[other]);
-      gap[j * k + other] = gap[other * k + j] = squared;
-      nearest_squared[j] = std::min(nearest_squared[j], squared);
-      nearest_squared[other] = std::min(nearest_squared[other], squared);
+    motion_.half_gap.resize(k);
+    for (std::size_t a = 0; a < k; ++a) {
+      if (stale_gap[a] != 0) {
+        double nearest = std::numeric_limits<double>::infinity();
+        for (std::size_t b = 0; b < k; ++b) {
+          if (b != a) nearest = std::min(nearest, gap_[a * k + b]);
+        }
+        nearest_squared_[a] = nearest;
+      }
+      motion_.half_gap[a] = 0.5 * std::sqrt(nearest_squared_[a]);
+    }
+    if (with_neighbours_) find_neighbours(stale);
+    return motion_;
+  }
+
+ private:
+  void measure_drift(const std::vector<Centroid>& before, const std::vector<Centroid>& after) {
+    const std::size_t k = after.size();
+    motion_.drift.resize(k);
+    motion_.farthest = 0;
+    motion_.max_drift = 0;
+    motion_.second_max_drift = 0;
+    for (std::uint32_t j = 0; j < k; ++j) {
+      motion_.drift[j] = distance_between(before[j], after[j]);
+      if (motion_.drift[j] > motion_.max_drift) {
+        motion_.second_max_drift = motion_.max_drift;
+        motion_.max_drift = motion_.drift[j];
+        motion_.farthest = j;
+      } else if (motion_.drift[j] > motion_.second_max_drift) {
+        motion_.second_max_drift = motion_.drift[j];
+      }
     }
   }
-  for (std::size_t j = 0; j < k; ++j) motion.half_gap[j] = 0.5 * std::sqrt(nearest_squared[j]);
-  if (with_neighbours) find_neighbours(gap, k, motion);
-  return motion;
-}
+
+  /// New gaps for the centroids that moved. A row's neighbour list goes stale when its own
+  /// centroid moved, or when a moved centroid was or now is within its reach; its nearest gap,
+  /// when its own centroid moved or a moved one was the nearest (a nearer one just replaces it).
+  void update_moved(const std::vector<Centroid>& after, std::vector<char>& stale,
+                    std::vector<char>& stale_gap) {
+    const std::size_t k = after.size();
+    for (std::size_t j = 0; j < k; ++j) {
+      if (motion_.drift[j] == 0) continue;
+      stale[j] = 1;
+      stale_gap[j] = 1;
+      for (std::size_t a = 0; a < k; ++a) {
+        if (a == j) continue;
+        const double old_gap = gap_[a * k + j];
+        const double new_gap = squared_distance_between(after[a], after[j]);
+        gap_[a * k + j] = gap_[j * k + a] = new_gap;
+        if (with_neighbours_ && std::min(old_gap, new_gap) <= reach_squared_[a]) stale[a] = 1;
+        if (old_gap == nearest_squared_[a]) {
+          stale_gap[a] = 1;
+        } else {
+          nearest_squared_[a] = std::min(nearest_squared_[a], new_gap);
+        }
+      }
+    }
+  }
+
+  /// Each stale row's neighbour_count nearest others (by squared gap, then number) and the
+  /// distance to the nearest of the rest: no centroid outside the list is closer than that.
+  void find_neighbours(const std::vector<char>& stale) {
+    const std::size_t k = stale.size();
+    motion_.neighbours.resize(k * neighbour_count);
+    motion_.reach.resize(k);
+    reach_squared_.resize(k);
+    std::vector<std::pair<double, std::uint32_t>> others(k - 1);
+    for (std::size_t a = 0; a < k; ++a) {
+      if (stale[a] == 0) continue;
+      std::size_t o = 0;
+      for (std::uint32_t j = 0; j < k; ++j) {
+        if (j != a) others[o++] = {gap_[a * k + j], j};
+      }
+      std::nth_element(others.begin(), others.begin() + neighbour_count, others.end());
+      for (std::size_t m = 0; m < neighbour_count; ++m) {
+        motion_.neighbours[a * neighbour_count + m] = others[m].second;
+      }
+      reach_squared_[a] = others[neighbour_count].first;
+      motion_.reach[a] = std::sqrt(reach_squared_[a]);
+    }
+  }
+
+  bool with_neighbours_;
+  std::vector<double> gap_;              // squared distances between the centroids, k × k
+  std::vector<double> reach_squared_;    // per centroid: motion_.reach squared
+  std::vector<double> nearest_squared_;  // per centroid: squared gap to its nearest other
+  CentroidMotion motion_;
+};
 
 /// The nearest two centroids of a colour whose own centroid is at squared distance own_squared,
 /// looking at the own centroid's neighbours only. Exact when it returns true: every other
@@ -296,6 +363,7 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
   CentroidTable table(centroids);
   const bool with_neighbours = centroids.size() >= min_centroids_for_neighbours &&
                                n >= min_points_per_centroid_for_neighbours * centroids.size();
+  MotionTracker tracker(with_neighbours);
   PointState state;
   ClusterSums sums(centroids.size());
   if (warm != nullptr && warm->bound_centroids.size() == centroids.size() &&
@@ -303,8 +371,8 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
     // The bounds hold for warm's centroids; one bounded step makes them hold for these.
     state = {warm->labels, warm->upper, warm->lower, {}};
     sums = sum_clusters(points, state.labels, centroids.size());
-    const CentroidMotion motion = measure_motion(warm->bound_centroids, centroids, with_neighbours);
-    reassign(points, centroids, table, motion, state, sums, threads);
+    reassign(points, centroids, table, tracker.measure(warm->bound_centroids, centroids), state,
+             sums, threads);
   } else {
     state = {std::vector<std::uint32_t>(n), std::vector<double>(n), std::vector<double>(n), {}};
     assign_all(points, table, state, threads);
@@ -322,7 +390,7 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
     if (result.converged || result.iterations == max_iterations) break;
     ++result.iterations;
     for (std::size_t j = 0; j < centroids.size(); ++j) table.set(j, centroids[j]);
-    const CentroidMotion motion = measure_motion(before, centroids, with_neighbours);
+    const CentroidMotion& motion = tracker.measure(before, centroids);
     result.converged = reassign(points, centroids, table, motion, state, sums, threads) == 0;
   }
   result.centroids = std::move(centroids);
