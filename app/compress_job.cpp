@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <future>
 #include <new>
 #include <system_error>
 
@@ -92,8 +93,14 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
   check_outputs_free(job, settings.force);
   const Input input = load_job_input(job, settings.limits);
+  // SSIM's reference (the original's grey, downsampled) is made while the image is quantized,
+  // and the result's SSIM while its PNG is encoded, when this job may use more than one thread.
+  const auto policy = settings.options.threads == 1 ? std::launch::deferred : std::launch::async;
+  std::future<SsimReference> reference =
+      std::async(policy, [&] { return SsimReference(input.rgb); });
   const Histogram histogram = count_colors(input.rgb, settings.options.threads);
   const Result result = quantize_job(input, histogram, settings);
+  std::future<double> similarity = std::async(policy, [&] { return reference.get()(result); });
   const std::vector<std::uint8_t> png = encode_job(job, input, result, settings);
 
   FileOutcome outcome;
@@ -102,7 +109,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
   const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
   table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));
-  table.results.back().ssim = SsimReference(input.rgb)(result);
+  table.results.back().ssim = similarity.get();
   outcome.table = std::move(table);
 
   if (settings.skip_if_larger && png.size() > input.info.file_bytes) {
