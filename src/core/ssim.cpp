@@ -45,16 +45,18 @@ class LumaTables {
   std::array<std::uint64_t, 256> r_{}, g_{}, b_{};
 };
 
+const LumaTables& luma_tables() {
+  static const LumaTables tables;
+  return tables;
+}
+
 }  // namespace
 
 std::uint8_t detail::matlab_luma(std::uint8_t r, std::uint8_t g, std::uint8_t b) {
-  static const LumaTables tables;
-  return tables(r, g, b);
+  return luma_tables()(r, g, b);
 }
 
 namespace {
-
-using detail::matlab_luma;
 
 /// A channel of an RGBA pixel composited on white, as composite_on_white rounds it.
 std::uint8_t on_white(std::uint8_t channel, std::uint8_t alpha) {
@@ -62,12 +64,12 @@ std::uint8_t on_white(std::uint8_t channel, std::uint8_t alpha) {
   return static_cast<std::uint8_t>((value + 127) / 255);
 }
 
-std::uint8_t pixel_luma(const std::uint8_t* pixel, std::uint32_t channels) {
+std::uint8_t pixel_luma(const LumaTables& luma, const std::uint8_t* pixel, std::uint32_t channels) {
   if (channels == 4) {
-    return matlab_luma(on_white(pixel[0], pixel[3]), on_white(pixel[1], pixel[3]),
-                       on_white(pixel[2], pixel[3]));
+    return luma(on_white(pixel[0], pixel[3]), on_white(pixel[1], pixel[3]),
+                on_white(pixel[2], pixel[3]));
   }
-  return matlab_luma(pixel[0], pixel[1], pixel[2]);
+  return luma(pixel[0], pixel[1], pixel[2]);
 }
 
 /// The downsampling factor ssim.m picks: one output pixel per f×f for images over 256 a side.
@@ -211,10 +213,11 @@ std::vector<double> image_luma(const Image& image) {
   if (channels != 3 && channels != 4) {
     throw Error(ErrorKind::invalid_argument, "SSIM needs an RGB or RGBA image");
   }
+  const LumaTables& luma = luma_tables();
   return downsampled_luma(image.width, image.height, [&](std::uint32_t y, std::uint8_t* out) {
     const std::uint8_t* pixel = &image.pixels[static_cast<std::size_t>(y) * image.width * channels];
     for (std::uint32_t x = 0; x < image.width; ++x, pixel += channels) {
-      out[x] = pixel_luma(pixel, channels);
+      out[x] = pixel_luma(luma, pixel, channels);
     }
   });
 }
@@ -250,7 +253,7 @@ double SsimReference::operator()(const Result& result) const {
     const Rgb8 c = result.palette[i];
     const std::uint8_t a = result.alpha.empty() ? 255 : result.alpha[i];
     const std::array<std::uint8_t, 4> pixel = {c.r, c.g, c.b, a};
-    palette_luma[i] = pixel_luma(pixel.data(), 4);
+    palette_luma[i] = pixel_luma(luma_tables(), pixel.data(), 4);
   }
   const std::vector<double> distorted =
       downsampled_luma(width_, height_, [&](std::uint32_t y, std::uint8_t* out) {

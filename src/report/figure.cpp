@@ -197,16 +197,18 @@ class PixelReader {
 
   [[nodiscard]] PictureSize size() const noexcept { return size_; }
 
-  /// Row y as pack(r, g, b) values (see pack): what the shrinking sums, one add a pixel.
-  void packed_row(std::uint32_t y, std::uint64_t* out) const noexcept {
+  /// Add the pixels x0..x1 of row y, as pack(r, g, b) values (see pack), to the sums of their
+  /// figure columns: what the shrinking does, one add a pixel. `line` is scratch space for a
+  /// picture that is not a result, of size().width values.
+  void add_row(std::uint32_t y, std::size_t x0, std::size_t x1, const std::uint32_t* column_of,
+               std::uint64_t* sums, std::vector<std::uint32_t>& line) const noexcept {
     if (panel_.result != nullptr) {
       const std::uint8_t* index = panel_.result->indices.data() + std::size_t{y} * size_.width;
-      for (std::uint32_t x = 0; x < size_.width; ++x) out[x] = packed_palette_[index[x]];
+      for (std::size_t x = x0; x < x1; ++x) sums[column_of[x]] += packed_palette_[index[x]];
       return;
     }
-    std::vector<std::uint32_t> line(size_.width);
-    row(y, line.data());
-    for (std::uint32_t x = 0; x < size_.width; ++x) out[x] = pack(line[x]);
+    if (x0 == 0) row(y, line.data());
+    for (std::size_t x = x0; x < x1; ++x) sums[column_of[x]] += pack(line[x]);
   }
 
   /// 0xRRGGBB as three 21-bit fields, so that sums of up to 8,224 pixels add without carries.
@@ -296,7 +298,7 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
   const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get()));
   std::vector<std::uint64_t> packed(out_width);
   std::vector<std::uint64_t> sums(out_width * 3);  // r, g, b
-  std::vector<std::uint64_t> line(size.width);
+  std::vector<std::uint32_t> line(size.width);
   const auto flush = [&] {
     for (std::size_t x = 0; x < out_width; ++x) {
       sums[x * 3] += packed[x] >> 42;
@@ -314,10 +316,9 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
                                                   static_cast<std::uint64_t>(box.height))));
     const std::uint64_t rows = end_y - source_y;
     for (std::uint64_t pending = 0; source_y < end_y; ++source_y) {
-      reader.packed_row(source_y, line.data());
       for (std::size_t x0 = 0; x0 < size.width; x0 += segment) {
         const std::size_t x1 = std::min<std::size_t>(size.width, x0 + segment);
-        for (std::size_t x = x0; x < x1; ++x) packed[column_of[x]] += line[x];
+        reader.add_row(source_y, x0, x1, column_of.data(), packed.data(), line);
         if (segment < size.width) flush();
       }
       if (++pending == rows_per_flush) {
