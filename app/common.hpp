@@ -4,8 +4,11 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "commands.hpp"
@@ -83,6 +86,21 @@ class OutputFiles {
   std::filesystem::path input_;
   std::vector<Pending> pending_;
 };
+
+/// task() on a thread of its own when `threads` allows more than one, else (or when no thread
+/// can be started: a memory limit, say) when the future's get() is called. The same result
+/// either way; a job that cannot get a thread still finishes.
+template <typename Task>
+std::future<std::invoke_result_t<Task&>> side_task(unsigned threads, Task task) {
+  if (threads != 1) {
+    try {
+      return std::async(std::launch::async, task);
+    } catch (const std::system_error&) {
+      // no thread to be had: run it on get() instead
+    }
+  }
+  return std::async(std::launch::deferred, std::move(task));
+}
 
 /// Call work(i) for every i in [0, count) on up to `threads` threads (0: one per hardware
 /// thread), each taking the next i not yet started; returns when all are done. An exception

@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
-#include <future>
 #include <new>
 #include <system_error>
 
@@ -95,12 +94,12 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   const Input input = load_job_input(job, settings.limits);
   // SSIM's reference (the original's grey, downsampled) is made while the image is quantized,
   // and the result's SSIM while its PNG is encoded, when this job may use more than one thread.
-  const auto policy = settings.options.threads == 1 ? std::launch::deferred : std::launch::async;
+  const unsigned threads = settings.options.threads;
   std::future<SsimReference> reference =
-      std::async(policy, [&] { return SsimReference(input.rgb); });
-  const Histogram histogram = count_colors(input.rgb, settings.options.threads);
+      side_task(threads, [&] { return SsimReference(input.rgb); });
+  const Histogram histogram = count_colors(input.rgb, threads);
   const Result result = quantize_job(input, histogram, settings);
-  std::future<double> similarity = std::async(policy, [&] { return reference.get()(result); });
+  std::future<double> similarity = side_task(threads, [&] { return reference.get()(result); });
   const std::vector<std::uint8_t> png = encode_job(job, input, result, settings);
 
   FileOutcome outcome;

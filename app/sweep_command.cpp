@@ -91,42 +91,32 @@ struct EncodedFiles {
 EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
                         const std::vector<std::string>& names) {
   EncodedFiles files;
-  const auto policy = settings.quantize.threads == 1 ? std::launch::deferred : std::launch::async;
-  std::future<std::vector<std::uint8_t>> grid = std::async(
-      policy, [&] { return draw_grid(input, outputs, names, settings.quantize.threads); });
-  auto encode_original = [&] {
-    if (settings.save_original) files.original = encode_png(input.rgb);
-  };
-  std::future<void> original;
-  if (settings.save_original && settings.quantize.threads != 1) {
-    original = std::async(std::launch::async, encode_original);
-  }
+  const unsigned threads = settings.quantize.threads;
+  std::future<std::vector<std::uint8_t>> grid =
+      side_task(threads, [&] { return draw_grid(input, outputs, names, threads); });
+  std::future<std::vector<std::uint8_t>> original;
+  if (settings.save_original) original = side_task(threads, [&] { return encode_png(input.rgb); });
   // The reference for SSIM is made while the versions are encoded; then each version's SSIM.
   // Every k is an independent job, run side by side.
   const std::size_t count = outputs.results.size();
   std::future<SsimReference> reference =
-      std::async(policy, [&] { return SsimReference(input.rgb); });
+      side_task(threads, [&] { return SsimReference(input.rgb); });
   files.versions.resize(count);
   // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
-  for_each_index(count, settings.quantize.threads, [&](std::size_t i) {
+  for_each_index(count, threads, [&](std::size_t i) {
     files.versions[i] =
         encode_indexed_png(outputs.results[i], PngSettings{.effort = PngEffort::fast});
   });
   const SsimReference ssim = reference.get();
   std::vector<double> similarity(count);
-  for_each_index(count, settings.quantize.threads,
-                 [&](std::size_t i) { similarity[i] = ssim(outputs.results[i]); });
+  for_each_index(count, threads, [&](std::size_t i) { similarity[i] = ssim(outputs.results[i]); });
   for (std::size_t i = 0; i < count; ++i) {
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
                                                     files.versions[i].size(), names[i]));
     outputs.table.results.back().ssim = similarity[i];
   }
   files.grid = grid.get();
-  if (original.valid()) {
-    original.get();
-  } else {
-    encode_original();
-  }
+  if (original.valid()) files.original = original.get();
   return files;
 }
 
