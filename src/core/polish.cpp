@@ -20,11 +20,15 @@ namespace {
 using Distance = std::int32_t;  // squared distances of 8-bit colours: at most 3 · 255²
 using Entry = std::array<int, 3>;
 
-Distance distance(const Rgb8& c, const Entry& e) noexcept {
-  const int dr = c.r - e[0];
-  const int dg = c.g - e[1];
-  const int db = c.b - e[2];
+Distance distance(const Entry& a, const Entry& b) noexcept {
+  const int dr = a[0] - b[0];
+  const int dg = a[1] - b[1];
+  const int db = a[2] - b[2];
   return dr * dr + dg * dg + db * db;
+}
+
+Distance distance(const Rgb8& c, const Entry& e) noexcept {
+  return distance(Entry{c.r, c.g, c.b}, e);
 }
 
 std::vector<Entry> to_entries(const std::vector<Centroid>& centroids) {
@@ -98,10 +102,7 @@ SortedEntries entries_by_distance(const std::vector<Entry>& entries) {
   SortedEntries sorted(k);
   for (std::size_t a = 0; a < k; ++a) {
     for (std::uint32_t b = 0; b < k; ++b) {
-      const int dr = entries[a][0] - entries[b][0];
-      const int dg = entries[a][1] - entries[b][1];
-      const int db = entries[a][2] - entries[b][2];
-      if (b != a) sorted[a].emplace_back(std::sqrt(dr * dr + dg * dg + db * db), b);
+      if (b != a) sorted[a].emplace_back(std::sqrt(distance(entries[a], entries[b])), b);
     }
     std::sort(sorted[a].begin(), sorted[a].end());
   }
