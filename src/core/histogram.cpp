@@ -1,6 +1,5 @@
-// Counting the unique colours of an image: one pass over the pixels into an open-addressing
-// hash table keyed by packed RGB, then the unique colours sorted so that the histogram (and
-// everything computed from it) does not depend on hash order.
+// Counting the unique colours of an image: one pass over the pixels marks them in a bit set of
+// the colour space, a second gives each pixel its colour's rank and counts it.
 #include "core/histogram.hpp"
 
 #include <algorithm>
@@ -28,62 +27,6 @@ void check_rgb_image(const Image& image) {
   }
 }
 
-namespace {
-
-constexpr std::uint32_t empty_slot = 0xFFFFFFFFu;  // no packed 24-bit colour has this value
-
-/// Open-addressing hash map from packed colour to a dense id (ids in first-seen order).
-class ColorTable {
- public:
-  ColorTable() { rehash(1u << 12); }
-
-  std::uint32_t id_of(std::uint32_t key) {
-    std::size_t slot = home_slot(key);
-    while (keys_[slot] != key) {
-      if (keys_[slot] == empty_slot) return insert_at(slot, key);
-      slot = (slot + 1) & mask_;
-    }
-    return ids_[slot];
-  }
-
-  [[nodiscard]] const std::vector<std::uint32_t>& keys_by_id() const { return keys_by_id_; }
-
- private:
-  [[nodiscard]] std::size_t home_slot(std::uint32_t key) const {
-    // Fibonacci hashing: multiply spreads the packed channels over the high bits.
-    return static_cast<std::size_t>((key * 2654435769u) >> shift_) & mask_;
-  }
-
-  std::uint32_t insert_at(std::size_t slot, std::uint32_t key) {
-    const auto id = static_cast<std::uint32_t>(keys_by_id_.size());
-    keys_[slot] = key;
-    ids_[slot] = id;
-    keys_by_id_.push_back(key);
-    if (keys_by_id_.size() * 2 > keys_.size()) rehash(keys_.size() * 2);  // load ≤ 1/2
-    return id;
-  }
-
-  void rehash(std::size_t capacity) {
-    keys_.assign(capacity, empty_slot);
-    ids_.assign(capacity, 0);
-    mask_ = capacity - 1;
-    shift_ = 32u - static_cast<unsigned>(std::countr_zero(capacity));
-    for (std::uint32_t id = 0; id < keys_by_id_.size(); ++id) {
-      std::size_t slot = home_slot(keys_by_id_[id]);
-      while (keys_[slot] != empty_slot) slot = (slot + 1) & mask_;
-      keys_[slot] = keys_by_id_[id];
-      ids_[slot] = id;
-    }
-  }
-
-  std::vector<std::uint32_t> keys_;
-  std::vector<std::uint32_t> ids_;
-  std::vector<std::uint32_t> keys_by_id_;
-  std::size_t mask_ = 0;
-  unsigned shift_ = 0;
-};
-
-}  // namespace
 }  // namespace detail
 
 namespace {
@@ -91,66 +34,121 @@ namespace {
 /// Images this large are counted in parts on several threads.
 constexpr std::size_t min_pixels_per_part = std::size_t{1} << 20;
 
-/// One part of the image counted on its own: per pixel an id into its own table.
-struct CountedPart {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  detail::ColorTable table;
+/// Images this small are counted by sorting their colours: cheaper than clearing and scanning
+/// the bit set of the whole colour space (2 MiB, over a millisecond), and the same histogram.
+constexpr std::size_t max_pixels_to_sort = std::size_t{1} << 14;
+
+std::uint32_t key_of_pixel(const Image& rgb, std::size_t i) {
+  const std::uint8_t* pixel = rgb.pixels.data() + 3 * i;
+  return detail::pack_rgb(pixel[0], pixel[1], pixel[2]);
+}
+
+Histogram count_by_sorting(const Image& rgb) {
+  const std::size_t n = rgb.pixel_count();
+  std::vector<std::uint32_t> keys(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = key_of_pixel(rgb, i);
+  std::vector<std::uint32_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  Histogram histogram;
+  for (std::uint32_t key : sorted) histogram.colors.push_back(detail::unpack_rgb(key));
+  histogram.counts.assign(sorted.size(), 0);
+  histogram.pixel_color.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto rank = static_cast<std::uint32_t>(
+        std::lower_bound(sorted.begin(), sorted.end(), keys[i]) - sorted.begin());
+    histogram.pixel_color[i] = rank;
+    ++histogram.counts[rank];
+  }
+  return histogram;
+}
+
+/// One bit for each of the 2^24 colours: 2^18 words of 64.
+constexpr std::size_t presence_words = std::size_t{1} << 18;
+
+/// 64 colours of the colour space: which of them occur, and how many occurring colours come
+/// before the first of them (the rank of a colour is then one popcount away).
+struct RankedWord {
+  std::uint64_t present = 0;
+  std::uint32_t rank_before = 0;
 };
+
+/// Mark the colours of pixels [begin, end) in a bit set of the colour space.
+void mark_colors(const Image& rgb, std::size_t begin, std::size_t end,
+                 std::vector<std::uint64_t>& present) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::uint32_t key = key_of_pixel(rgb, i);
+    present[key >> 6] |= std::uint64_t{1} << (key & 63);
+  }
+}
+
+/// The ranked bit set of the colours of all parts, and the colours themselves in key order.
+std::vector<RankedWord> rank_colors(const std::vector<std::vector<std::uint64_t>>& parts,
+                                    std::vector<Rgb8>& colors) {
+  std::vector<RankedWord> ranked(presence_words);
+  std::uint32_t rank = 0;
+  for (std::size_t w = 0; w < presence_words; ++w) {
+    std::uint64_t present = 0;
+    for (const std::vector<std::uint64_t>& part : parts) present |= part[w];
+    ranked[w] = {present, rank};
+    rank += static_cast<std::uint32_t>(std::popcount(present));
+  }
+  colors.reserve(rank);
+  for (std::size_t w = 0; w < presence_words; ++w) {
+    for (std::uint64_t bits = ranked[w].present; bits != 0; bits &= bits - 1) {
+      colors.push_back(
+          detail::unpack_rgb(static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits))));
+    }
+  }
+  return ranked;
+}
+
+/// The rank of an occurring colour among all occurring colours, in key order.
+std::uint32_t rank_of(const std::vector<RankedWord>& ranked, std::uint32_t key) {
+  const RankedWord& word = ranked[key >> 6];
+  const std::uint64_t below = (std::uint64_t{1} << (key & 63)) - 1;
+  return word.rank_before + static_cast<std::uint32_t>(std::popcount(word.present & below));
+}
 
 }  // namespace
 
+// The colours are found as bits of a bit set of the whole colour space (2 MiB), which leaves
+// them sorted by key, and a colour's rank is a popcount: no hashing, no sort, and a result that
+// depends neither on the order of the pixels nor on how the image was split.
 Histogram count_colors(const Image& rgb, unsigned threads) {
   detail::check_rgb_image(rgb);
   const std::size_t n = rgb.pixel_count();
-  Histogram histogram;
-  histogram.pixel_color.resize(n);
-
+  if (n <= max_pixels_to_sort) return count_by_sorting(rgb);
   const std::size_t part_count =
       std::clamp<std::size_t>(n / min_pixels_per_part, 1, detail::resolve_threads(threads));
-  std::vector<CountedPart> parts(part_count);
+  const auto part_begin = [&](std::size_t p) { return p * n / part_count; };
+
+  std::vector<std::vector<std::uint64_t>> present(part_count);
   detail::parallel_for(part_count, threads, [&](std::size_t p) {
-    CountedPart& part = parts[p];
-    part.begin = p * n / part_count;
-    part.end = (p + 1) * n / part_count;
-    const std::uint8_t* pixel = rgb.pixels.data() + 3 * part.begin;
-    for (std::size_t i = part.begin; i < part.end; ++i, pixel += 3) {
-      histogram.pixel_color[i] = part.table.id_of(detail::pack_rgb(pixel[0], pixel[1], pixel[2]));
-    }
+    present[p].assign(presence_words, 0);
+    mark_colors(rgb, part_begin(p), part_begin(p + 1), present[p]);
   });
+  Histogram histogram;
+  const std::vector<RankedWord> ranked = rank_colors(present, histogram.colors);
+  present.clear();
 
-  // The unique colours of all parts, sorted by value: the histogram then does not depend on
-  // hash order nor on how the image was split.
-  std::vector<std::uint32_t> keys;
-  for (const CountedPart& part : parts) {
-    keys.insert(keys.end(), part.table.keys_by_id().begin(), part.table.keys_by_id().end());
-  }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  histogram.colors.resize(keys.size());
-  for (std::size_t r = 0; r < keys.size(); ++r) histogram.colors[r] = detail::unpack_rgb(keys[r]);
-
-  // Renumber each part's pixels by rank, counting as we go.
+  // Each pixel's colour by rank, counting as we go.
+  histogram.pixel_color.resize(n);
   std::vector<std::vector<std::uint32_t>> part_counts(part_count);
   detail::parallel_for(part_count, threads, [&](std::size_t p) {
-    const CountedPart& part = parts[p];
-    const std::vector<std::uint32_t>& local = part.table.keys_by_id();
-    std::vector<std::uint32_t> rank(local.size());
-    for (std::size_t id = 0; id < local.size(); ++id) {
-      rank[id] = static_cast<std::uint32_t>(std::lower_bound(keys.begin(), keys.end(), local[id]) -
-                                            keys.begin());
-    }
     std::vector<std::uint32_t>& counts = part_counts[p];
-    counts.assign(keys.size(), 0);
-    for (std::size_t i = part.begin; i < part.end; ++i) {
-      std::uint32_t& id = histogram.pixel_color[i];
-      id = rank[id];
-      ++counts[id];
+    counts.assign(histogram.colors.size(), 0);
+    for (std::size_t i = part_begin(p); i < part_begin(p + 1); ++i) {
+      const std::uint32_t rank = rank_of(ranked, key_of_pixel(rgb, i));
+      histogram.pixel_color[i] = rank;
+      ++counts[rank];
     }
   });
   histogram.counts = std::move(part_counts.front());
   for (std::size_t p = 1; p < part_count; ++p) {
-    for (std::size_t c = 0; c < keys.size(); ++c) histogram.counts[c] += part_counts[p][c];
+    for (std::size_t c = 0; c < histogram.colors.size(); ++c) {
+      histogram.counts[c] += part_counts[p][c];
+    }
   }
   return histogram;
 }

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
@@ -72,10 +74,53 @@ TEST(Histogram, CountsEveryPixelOnce) {
   }
 }
 
-TEST(Histogram, SampleImageGrowsTheTable) {
+TEST(Histogram, SamplePhotoHasItsManyColours) {
   const Histogram h = count_colors(testing::sample_image());
-  EXPECT_GT(h.colors.size(), 10'000u);  // a photo: far more colours than the table starts with
+  EXPECT_EQ(h.colors.size(), 72'079u);
   EXPECT_EQ(h.pixel_color.size(), 768u * 512u);
+}
+
+// An image large enough to be counted in parts, with the corners of the colour space (the first
+// and last bit of the bit set) among its colours, against a std::map count.
+TEST(Histogram, MatchesAMapCountInPartsOnAnyThreads) {
+  Image image = testing::make_rgb(1500, 1500);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::uint32_t> key(0, (1u << 24) - 1);
+  std::vector<std::uint32_t> keys(200'000);
+  for (std::uint32_t& k : keys) k = key(rng);
+  keys[0] = 0;
+  keys[1] = (1u << 24) - 1;
+  keys[2] = 63;
+  keys[3] = 64;
+  std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+  std::map<std::uint32_t, std::uint32_t> oracle;
+  for (std::size_t p = 0; p < image.pixel_count(); ++p) {
+    const std::uint32_t k = p < 4 ? keys[p] : keys[pick(rng)];
+    image.pixels[3 * p] = static_cast<std::uint8_t>(k >> 16);
+    image.pixels[3 * p + 1] = static_cast<std::uint8_t>(k >> 8);
+    image.pixels[3 * p + 2] = static_cast<std::uint8_t>(k);
+    ++oracle[k];
+  }
+  const Histogram one = count_colors(image, 1);
+  ASSERT_EQ(one.colors.size(), oracle.size());
+  std::size_t rank = 0;
+  for (const auto& [k, count] : oracle) {
+    EXPECT_EQ(one.colors[rank],
+              (Rgb8{static_cast<std::uint8_t>(k >> 16), static_cast<std::uint8_t>(k >> 8),
+                    static_cast<std::uint8_t>(k)}));
+    EXPECT_EQ(one.counts[rank], count);
+    ++rank;
+  }
+  for (std::size_t p = 0; p < image.pixel_count(); ++p) {
+    const Rgb8& c = one.colors[one.pixel_color[p]];
+    ASSERT_EQ(c, (Rgb8{image.pixels[3 * p], image.pixels[3 * p + 1], image.pixels[3 * p + 2]}));
+  }
+  for (unsigned threads : {2u, 3u}) {
+    const Histogram parts = count_colors(image, threads);
+    EXPECT_EQ(parts.colors, one.colors);
+    EXPECT_EQ(parts.counts, one.counts);
+    EXPECT_EQ(parts.pixel_color, one.pixel_color);
+  }
 }
 
 TEST(Metrics, Psnr) {
