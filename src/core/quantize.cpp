@@ -115,18 +115,18 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
 /// (several k often want the same size: making it is a good part of a small k's work).
 class Summaries {
  public:
-  /// Make the summaries the plans of `ks` ask for, side by side on up to `threads` threads.
+  /// Make the summaries the plans of `ks` ask for, in one run of splits.
   Summaries(const detail::WeightedColors& points, std::span<const unsigned> ks,
-            const Options& options, unsigned threads) {
+            const Options& options) {
+    std::vector<std::size_t> sizes;
     for (unsigned k : ks) {
       const std::size_t size = detail::plan_for(options, k).trial_points;
-      if (points.colors.size() > size && !summaries_.contains(size)) summaries_[size] = {};
+      if (points.colors.size() > size) sizes.push_back(size);
     }
-    std::vector<std::pair<const std::size_t, detail::ReducedColors>*> todo;
-    for (auto& entry : summaries_) todo.push_back(&entry);
-    detail::parallel_for(todo.size(), threads, [&](std::size_t i) {
-      todo[i]->second = detail::summarise_by_splitting(points, todo[i]->first);
-    });
+    std::sort(sizes.begin(), sizes.end());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    std::vector<detail::ReducedColors> made = detail::summarise_by_splitting(points, sizes);
+    for (std::size_t i = 0; i < sizes.size(); ++i) summaries_[sizes[i]] = std::move(made[i]);
   }
 
   /// The summary of at most `size` points; nullptr if it was not made.
@@ -244,7 +244,7 @@ Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const 
   check_options(options);
   check_histogram(rgb, histogram);
   const unsigned threads = detail::resolve_threads(options.threads);
-  const Summaries summaries({histogram.colors, histogram.counts}, std::span(&k, 1), options, 1);
+  const Summaries summaries({histogram.colors, histogram.counts}, std::span(&k, 1), options);
   return quantize_with(rgb, histogram, k, options, threads, summaries);
 }
 
@@ -286,7 +286,7 @@ std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return ks[a] > ks[b]; });
   const unsigned threads = detail::resolve_threads(options.threads);
-  const Summaries summaries({histogram.colors, histogram.counts}, ks, options, threads);
+  const Summaries summaries({histogram.colors, histogram.counts}, ks, options);
   std::vector<Result> results(ks.size());
   detail::parallel_for(order.size(), threads, [&](std::size_t i) {
     results[order[i]] = quantize_with(rgb, histogram, ks[order[i]], options, 1, summaries);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/kmeans.hpp"
@@ -22,5 +23,11 @@ struct ReducedColors {
 /// but two boxes' rounded means can coincide: the summary may repeat a colour.
 [[nodiscard]] ReducedColors summarise_by_splitting(const WeightedColors& points,
                                                    std::size_t max_points);
+
+/// The summaries of several sizes (ascending) at the cost of the largest: the splits are
+/// greedy, so a smaller summary is a stage on the way to a larger one. summaries[i] equals
+/// summarise_by_splitting(points, max_points[i]).
+[[nodiscard]] std::vector<ReducedColors> summarise_by_splitting(
+    const WeightedColors& points, std::span<const std::size_t> max_points);
 
 }  // namespace kmquant::detail

@@ -44,37 +44,39 @@ struct Box {
   double gain = 0;       // squared error removed by the best split (0: can't be split)
   std::size_t axis = 0;  // the best split: points with rgb[axis] ≤ cut go left
   std::uint8_t cut = 0;
+  Moments left;  // the moments of the points that go left
 };
 
-/// Per axis, the moments of the box's points at each value of that channel.
+/// Per axis, the moments of a box's points at each value of that channel. Every bin is zero
+/// between uses: a use clears only the range of values its box filled.
 struct AxisBins {
-  std::array<std::array<Moments, 256>, 3> bins;  // cleared only over the box's range of values
+  std::array<std::array<Moments, 256>, 3> bins{};
   std::array<std::size_t, 3> low{};
   std::array<std::size_t, 3> high{};
 
-  /// Fill the bins from the points in one pass (their ranges found in another).
+  /// Fill the bins from the points, and their ranges, in one pass.
   void fill(std::span<const Point> points) {
     low = {255, 255, 255};
     high = {0, 0, 0};
-    for (const Point& point : points) {
-      for (std::size_t axis = 0; axis < 3; ++axis) {
-        low[axis] = std::min<std::size_t>(low[axis], point.rgb[axis]);
-        high[axis] = std::max<std::size_t>(high[axis], point.rgb[axis]);
-      }
-    }
-    for (std::size_t axis = 0; axis < 3; ++axis) {
-      std::fill(bins[axis].begin() + static_cast<std::ptrdiff_t>(low[axis]),
-                bins[axis].begin() + static_cast<std::ptrdiff_t>(high[axis]) + 1, Moments{});
-    }
     for (const Point& point : points) {
       const std::int64_t w = point.weight;
       const std::array<std::int64_t, 3> weighted = {w * point.rgb[0], w * point.rgb[1],
                                                     w * point.rgb[2]};
       for (std::size_t axis = 0; axis < 3; ++axis) {
-        Moments& bin = bins[axis][point.rgb[axis]];
+        const std::size_t value = point.rgb[axis];
+        low[axis] = std::min(low[axis], value);
+        high[axis] = std::max(high[axis], value);
+        Moments& bin = bins[axis][value];
         bin.weight += w;
         for (std::size_t ch = 0; ch < 3; ++ch) bin.sum[ch] += weighted[ch];
       }
+    }
+  }
+
+  void clear() {
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+      std::fill(bins[axis].begin() + static_cast<std::ptrdiff_t>(low[axis]),
+                bins[axis].begin() + static_cast<std::ptrdiff_t>(high[axis]) + 1, Moments{});
     }
   }
 };
@@ -99,75 +101,80 @@ void find_best_split(std::span<const Point> points, AxisBins& scratch, Box& box)
         box.gain = gain;
         box.axis = axis;
         box.cut = static_cast<std::uint8_t>(value);
+        box.left = left;
       }
     }
   }
+  scratch.clear();
 }
 
-Box make_box(std::span<const Point> points, AxisBins& scratch, std::size_t begin, std::size_t end) {
+/// The box of points [begin, end), whose moments are known (from its parent's split).
+Box make_box(std::span<const Point> points, AxisBins& scratch, std::size_t begin, std::size_t end,
+             const Moments& moments) {
   Box box;
   box.begin = begin;
   box.end = end;
-  for (std::size_t p = begin; p < end; ++p) {
-    const std::int64_t w = points[p].weight;
-    box.moments.weight += w;
-    for (std::size_t ch = 0; ch < 3; ++ch) box.moments.sum[ch] += w * points[p].rgb[ch];
-  }
+  box.moments = moments;
   find_best_split(points, scratch, box);
   return box;
 }
 
-/// Split the points into at most `count` boxes, greedily by the largest squared-error gain.
+Moments moments_of(std::span<const Point> points) {
+  Moments moments;
+  for (const Point& point : points) {
+    const std::int64_t w = point.weight;
+    moments.weight += w;
+    for (std::size_t ch = 0; ch < 3; ++ch) moments.sum[ch] += w * point.rgb[ch];
+  }
+  return moments;
+}
+
+/// Split the points greedily by the largest squared-error gain, up to counts.back() boxes, and
+/// show the boxes to `visit(i, boxes)` as their number reaches each counts[i] (ascending), or
+/// when no box can be split any more. Each split depends only on the splits before it, so the
+/// boxes shown at a count are those a split up to that count alone ends with.
 /// The points are reordered as the boxes are cut, so each box's points stay together.
-std::vector<Box> split_boxes(const WeightedColors& colors, std::size_t count) {
+template <typename Visit>
+void split_boxes(const WeightedColors& colors, std::span<const std::size_t> counts,
+                 const Visit& visit) {
   std::vector<Point> points(colors.colors.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Rgb8& c = colors.colors[i];
     points[i] = {{c.r, c.g, c.b}, colors.weights[i]};
   }
   const auto scratch = std::make_unique<AxisBins>();
-  std::vector<Box> boxes{make_box(points, *scratch, 0, points.size())};
+  std::vector<Box> boxes{make_box(points, *scratch, 0, points.size(), moments_of(points))};
   // The box to cut next: the largest gain, the lowest-numbered box on a tie.
   const auto later = [&](std::size_t a, std::size_t b) {
     return boxes[a].gain < boxes[b].gain || (boxes[a].gain == boxes[b].gain && a > b);
   };
   std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(later)> queue(later);
   queue.push(0);
-  while (boxes.size() < count && !queue.empty()) {
+  std::size_t next = 0;  // the next of counts to reach
+  for (;;) {
+    for (; next < counts.size() && boxes.size() >= counts[next]; ++next) visit(next, boxes);
+    if (next == counts.size()) return;
+    if (boxes[queue.top()].gain <= 0) break;  // every box holds a single colour
     const std::size_t chosen = queue.top();
     queue.pop();
-    if (boxes[chosen].gain <= 0) break;  // every box holds a single colour
     const Box box = boxes[chosen];
     const auto middle =
         std::partition(points.begin() + static_cast<std::ptrdiff_t>(box.begin),
                        points.begin() + static_cast<std::ptrdiff_t>(box.end),
                        [&](const Point& point) { return point.rgb[box.axis] <= box.cut; });
     const auto split = static_cast<std::size_t>(middle - points.begin());
-    boxes[chosen] = make_box(points, *scratch, box.begin, split);
-    boxes.push_back(make_box(points, *scratch, split, box.end));
+    Moments right = box.moments;
+    right.weight -= box.left.weight;
+    for (std::size_t ch = 0; ch < 3; ++ch) right.sum[ch] -= box.left.sum[ch];
+    boxes[chosen] = make_box(points, *scratch, box.begin, split, box.left);
+    boxes.push_back(make_box(points, *scratch, split, box.end, right));
     queue.push(chosen);
     queue.push(boxes.size() - 1);
   }
-  return boxes;
+  for (; next < counts.size(); ++next) visit(next, boxes);
 }
 
-}  // namespace
-
-std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
-  const std::vector<Box> boxes = split_boxes(points, k);
-  std::vector<Centroid> centres;
-  centres.reserve(boxes.size());
-  for (const Box& box : boxes) {
-    const auto w = static_cast<double>(box.moments.weight);
-    centres.push_back({static_cast<double>(box.moments.sum[0]) / w,
-                       static_cast<double>(box.moments.sum[1]) / w,
-                       static_cast<double>(box.moments.sum[2]) / w});
-  }
-  return centres;
-}
-
-ReducedColors summarise_by_splitting(const WeightedColors& points, std::size_t max_points) {
-  const std::vector<Box> boxes = split_boxes(points, max_points);
+ReducedColors summary_of(const std::vector<Box>& boxes) {
   ReducedColors reduced;
   reduced.colors.reserve(boxes.size());
   reduced.weights.reserve(boxes.size());
@@ -181,6 +188,36 @@ ReducedColors summarise_by_splitting(const WeightedColors& points, std::size_t m
     reduced.weights.push_back(static_cast<std::uint32_t>(w));
   }
   return reduced;
+}
+
+}  // namespace
+
+std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k) {
+  std::vector<Centroid> centres;
+  const std::size_t count = k;
+  split_boxes(points, std::span(&count, 1), [&](std::size_t, const std::vector<Box>& boxes) {
+    centres.reserve(boxes.size());
+    for (const Box& box : boxes) {
+      const auto w = static_cast<double>(box.moments.weight);
+      centres.push_back({static_cast<double>(box.moments.sum[0]) / w,
+                         static_cast<double>(box.moments.sum[1]) / w,
+                         static_cast<double>(box.moments.sum[2]) / w});
+    }
+  });
+  return centres;
+}
+
+std::vector<ReducedColors> summarise_by_splitting(const WeightedColors& points,
+                                                  std::span<const std::size_t> max_points) {
+  std::vector<ReducedColors> summaries(max_points.size());
+  split_boxes(points, max_points, [&](std::size_t i, const std::vector<Box>& boxes) {
+    summaries[i] = summary_of(boxes);
+  });
+  return summaries;
+}
+
+ReducedColors summarise_by_splitting(const WeightedColors& points, std::size_t max_points) {
+  return std::move(summarise_by_splitting(points, std::span(&max_points, 1)).front());
 }
 
 }  // namespace kmquant::detail

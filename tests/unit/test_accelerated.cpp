@@ -217,6 +217,22 @@ TEST(AcceleratedKMeans, SummaryKeepsTheWeightInAtMostTheBoxesAsked) {
   }
 }
 
+// The sweep makes its summaries of several sizes in one run of splits; each must be what a
+// run for its size alone makes.
+TEST(AcceleratedKMeans, SummariesMadeTogetherEqualThoseMadeAlone) {
+  const Histogram histogram = count_colors(sample_image());
+  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<std::size_t> sizes = {3, 1024, 2048, 4096, 500'000};
+  const std::vector<detail::ReducedColors> together = detail::summarise_by_splitting(points, sizes);
+  ASSERT_EQ(together.size(), sizes.size());
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const detail::ReducedColors alone = detail::summarise_by_splitting(points, sizes[i]);
+    EXPECT_EQ(together[i].colors, alone.colors) << sizes[i];
+    EXPECT_EQ(together[i].weights, alone.weights) << sizes[i];
+    EXPECT_EQ(alone.colors.size(), std::min(sizes[i], histogram.colors.size()));
+  }
+}
+
 TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
   for (unsigned effort : {0u, 11u}) {
     try {
