@@ -128,6 +128,9 @@ int run_sweep(const SweepSettings& settings) {
   try {
     check_ks(settings.ks);
     const fs::path path = settings.image.empty() ? sample_image_path() : fs::path(settings.image);
+    // The figure's fonts load on another thread while the image is decoded, when there is one
+    // (an error there is left for the figure itself to meet and report).
+    const std::future<void> fonts = side_task(settings.quantize.threads, prepare_figure_fonts);
     const Input input = load_input(path, settings.limits);
     SweepOutputs outputs = quantize_all(input, settings);
 

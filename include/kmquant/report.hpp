@@ -35,6 +35,12 @@ struct GridStyle {
                                                                const std::string& title,
                                                                const GridStyle& style = {});
 
+/// Load what drawing the figure's text needs (fontconfig's configuration, the two faces and
+/// their glyphs): some 10 ms the first time in a process. Called on another thread while the
+/// image is decoded, it takes that time off the figure's path; render_comparison_grid does not
+/// need it. Throws Error(internal) if Cairo fails.
+void prepare_figure_fonts();
+
 /// One row of the results table: one k.
 struct ResultRow {
   unsigned k = 0;

@@ -484,6 +484,20 @@ Image surface_to_image(cairo_surface_t* figure) {
 
 }  // namespace
 
+void prepare_figure_fonts() {
+  const SurfacePtr surface = make_surface(1, 1);
+  const ContextPtr context{cairo_create(surface.get())};
+  check(cairo_status(context.get()));
+  for (const auto& [weight, size] : {std::pair{CAIRO_FONT_WEIGHT_BOLD, kTitleFontSize},
+                                     std::pair{CAIRO_FONT_WEIGHT_NORMAL, kLabelFontSize}}) {
+    cairo_select_font_face(context.get(), "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, weight);
+    cairo_set_font_size(context.get(), size);
+    cairo_text_extents_t extents;
+    cairo_text_extents(context.get(), "k = 0123456789 · bits/px · dB · × original", &extents);
+  }
+  check(cairo_status(context.get()));
+}
+
 std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> panels,
                                                  const std::string& title, const GridStyle& style) {
   validate(panels, style);
