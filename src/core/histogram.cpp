@@ -96,8 +96,8 @@ std::vector<RankedWord> rank_colors(const std::vector<std::vector<std::uint64_t>
   colors.reserve(rank);
   for (std::size_t w = 0; w < presence_words; ++w) {
     for (std::uint64_t bits = ranked[w].present; bits != 0; bits &= bits - 1) {
-      colors.push_back(
-          detail::unpack_rgb(static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits))));
+      colors.push_back(detail::unpack_rgb(
+          static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)))));
     }
   }
   return ranked;

@@ -1,0 +1,146 @@
+// The SIMD kernels of every instruction set this CPU runs against plain scalar loops: the same
+// nearest centroid, the same distances and the same candidates, bit for bit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/kmeans.hpp"
+#include "core/nearest.hpp"
+
+namespace kmquant {
+namespace {
+
+Rgb8 random_colour(std::mt19937& rng) {
+  std::uniform_int_distribution<int> channel(0, 255);
+  return {static_cast<std::uint8_t>(channel(rng)), static_cast<std::uint8_t>(channel(rng)),
+          static_cast<std::uint8_t>(channel(rng))};
+}
+
+/// Centroids with repeats, so that ties (which the lowest index must win) are common.
+std::vector<detail::Centroid> random_centroids(std::size_t k, std::mt19937& rng) {
+  std::uniform_real_distribution<double> channel(0, 255);
+  std::vector<detail::Centroid> centroids;
+  for (std::size_t j = 0; j < k; ++j) {
+    if (j >= 2 && rng() % 4 == 0) {
+      centroids.push_back(centroids[rng() % j]);
+    } else if (rng() % 2 == 0) {
+      const Rgb8 c = random_colour(rng);
+      centroids.push_back(
+          {static_cast<double>(c.r), static_cast<double>(c.g), static_cast<double>(c.b)});
+    } else {
+      centroids.push_back({channel(rng), channel(rng), channel(rng)});
+    }
+  }
+  return centroids;
+}
+
+detail::NearestTwo scalar_nearest_two(const Rgb8& colour,
+                                      const std::vector<detail::Centroid>& centroids) {
+  detail::NearestTwo out{0, std::numeric_limits<double>::infinity(),
+                         std::numeric_limits<double>::infinity()};
+  for (std::size_t j = 0; j < centroids.size(); ++j) {
+    const double d = detail::squared_distance(colour, centroids[j]);
+    if (d < out.first) {
+      out.second = out.first;
+      out.first = d;
+      out.index = static_cast<std::uint32_t>(j);
+    } else if (d < out.second) {
+      out.second = d;
+    }
+  }
+  return out;
+}
+
+TEST(SimdKernels, TheBaselineIsAlwaysThereAndComesLast) {
+  const auto kernels = detail::simd_kernels_this_cpu_runs();
+  ASSERT_FALSE(kernels.empty());
+  for (std::size_t i = 1; i < kernels.size(); ++i) {
+    EXPECT_GE(kernels[i - 1]->lanes, kernels[i]->lanes) << kernels[i]->target;
+  }
+  // Which targets the other tests compared, for the log.
+  for (const detail::SimdKernels* k : kernels)
+    std::printf("compiled and runnable: %s\n", k->target);
+}
+
+TEST(SimdKernels, NearestTwoEqualsAScalarLoopOnEveryTarget) {
+  std::mt19937 rng(3);
+  for (std::size_t k : {1u, 2u, 3u, 5u, 8u, 9u, 17u, 40u, 256u}) {
+    const std::vector<detail::Centroid> centroids = random_centroids(k, rng);
+    const detail::CentroidTable table(centroids);
+    for (int trial = 0; trial < 300; ++trial) {
+      const Rgb8 colour = random_colour(rng);
+      const detail::NearestTwo expected = scalar_nearest_two(colour, centroids);
+      for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+        const detail::NearestTwo got = kernels->nearest_two(
+            table.r(), table.g(), table.b(), table.padded_size(), colour.r, colour.g, colour.b);
+        ASSERT_EQ(got.index, expected.index) << kernels->target << " k = " << k;
+        ASSERT_EQ(got.first, expected.first) << kernels->target << " k = " << k;
+        // With one centroid there is no second: the kernel sees only the far-away padding.
+        if (k > 1) {
+          ASSERT_EQ(got.second, expected.second) << kernels->target << " k = " << k;
+        }
+      }
+    }
+  }
+}
+
+TEST(SimdKernels, FilterByBoundsEqualsAScalarLoopOnEveryTarget) {
+  std::mt19937 rng(5);
+  const std::size_t k = 12;
+  const std::size_t n = 1003;  // not a whole number of vectors: the tail is checked too
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<double> drift(k);
+  std::vector<double> half_gap(k);
+  for (std::size_t j = 0; j < k; ++j) {
+    drift[j] = 3 * unit(rng);
+    half_gap[j] = 20 * unit(rng);
+  }
+  const auto farthest =
+      static_cast<std::uint32_t>(std::max_element(drift.begin(), drift.end()) - drift.begin());
+  double second_max = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    if (j != farthest) second_max = std::max(second_max, drift[j]);
+  }
+  const detail::BoundShift shift{drift.data(),    half_gap.data(), farthest,
+                                 drift[farthest], second_max,      1e-9};
+  std::vector<std::uint32_t> labels(n);
+  std::vector<double> upper(n);
+  std::vector<double> lower(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    labels[i] = static_cast<std::uint32_t>(rng() % k);
+    upper[i] = 15 * unit(rng);
+    lower[i] = 25 * unit(rng);
+  }
+  // The oracle: the rule as nearest.hpp states it, one colour at a time.
+  std::vector<double> expected_upper = upper;
+  std::vector<double> expected_lower = lower;
+  std::vector<std::uint32_t> expected;
+  for (std::size_t i = 7; i < n; ++i) {
+    expected_upper[i] += drift[labels[i]];
+    expected_lower[i] -= labels[i] == farthest ? second_max : drift[farthest];
+    if (!(expected_upper[i] + shift.margin < std::max(half_gap[labels[i]], expected_lower[i]))) {
+      expected.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  ASSERT_GT(expected.size(), 50u);
+  ASSERT_LT(expected.size(), n - 50);
+  for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+    std::vector<double> got_upper = upper;
+    std::vector<double> got_lower = lower;
+    std::vector<std::uint32_t> candidates(n);
+    const std::size_t count = kernels->filter_by_bounds(7, n, labels.data(), got_upper.data(),
+                                                        got_lower.data(), shift, candidates.data());
+    candidates.resize(count);
+    EXPECT_EQ(candidates, expected) << kernels->target;
+    EXPECT_EQ(got_upper, expected_upper) << kernels->target;
+    EXPECT_EQ(got_lower, expected_lower) << kernels->target;
+  }
+}
+
+}  // namespace
+}  // namespace kmquant
