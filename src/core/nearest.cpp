@@ -1,5 +1,12 @@
 // SIMD kernel of the nearest-centroid search, compiled for several instruction sets (Highway);
 // the best one the CPU supports is chosen at run time.
+//
+// The choice is made here, from the CPU's features, rather than by HWY_DYNAMIC_DISPATCH: that
+// needs libhwy.so, and libhwy 1.0.3 (Debian 12's) measures a timer's resolution whenever it is
+// loaded, 6.3 ms added to every start of kmquant (measured: an empty program takes 0.8 ms, 7.1 ms
+// linked to libhwy). Upstream moved that measurement out of the library's start-up in 2025
+// (google/highway pull request 2440). The kernels themselves are Highway's, compiled per target
+// by foreach_target.h as before, and need only its headers.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "core/nearest.cpp"
 #include "core/nearest.hpp"
@@ -104,32 +111,78 @@ std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::
   return count;
 }
 
-/// How many doubles one vector of this target holds.
-std::size_t DoubleLanes() { return hn::Lanes(hn::ScalableTag<double>()); }
+#define KMQUANT_STRINGIFY_INNER(name) #name
+#define KMQUANT_STRINGIFY(name) KMQUANT_STRINGIFY_INNER(name)
+/// This target's kernels. Nothing of the target's code runs until they are chosen.
+const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE), HWY_LANES(double),
+                               &NearestTwoKernel, &FilterByBoundsKernel};
 
 }  // namespace kmquant::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace kmquant::detail {
-
-HWY_EXPORT(NearestTwoKernel);
-HWY_EXPORT(DoubleLanes);
-HWY_EXPORT(FilterByBoundsKernel);
-
 namespace {
+
+/// The compiled targets this CPU runs, best first; the static target (the compiler's baseline,
+/// which every CPU the binary starts on runs) last. Highway's x86 targets and the features each
+/// needs (hwy/targets.cc): SSSE3; SSE4 adds SSE4.1, SSE4.2, CLMUL and AES; AVX2 adds AVX2, BMI,
+/// BMI2, FMA, F16C and LZCNT; AVX3 adds AVX-512 F, VL, DQ and BW. __builtin_cpu_supports also
+/// checks that the OS saves the wide registers. Every CPU with AVX2, BMI2 and FMA has F16C and
+/// LZCNT, which the builtin cannot name in GCC 12 and Clang 14.
+std::vector<const SimdKernels*> find_simd_kernels() {
+  std::vector<const SimdKernels*> found;
+#if HWY_ARCH_X86
+  __builtin_cpu_init();
+  const bool sse4 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") &&
+                    __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+                    __builtin_cpu_supports("aes");
+  const bool avx2 = sse4 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                    __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma");
+  const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") &&
+                    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                    __builtin_cpu_supports("avx512bw");
+#if HWY_TARGETS & HWY_AVX3
+  if (avx3 && HWY_AVX3 != HWY_STATIC_TARGET) found.push_back(&N_AVX3::simd_kernels);
+#endif
+#if HWY_TARGETS & HWY_AVX2
+  if (avx2 && HWY_AVX2 != HWY_STATIC_TARGET) found.push_back(&N_AVX2::simd_kernels);
+#endif
+#if HWY_TARGETS & HWY_SSE4
+  if (sse4 && HWY_SSE4 != HWY_STATIC_TARGET) found.push_back(&N_SSE4::simd_kernels);
+#endif
+#if HWY_TARGETS & HWY_SSSE3
+  if (__builtin_cpu_supports("ssse3") && HWY_SSSE3 != HWY_STATIC_TARGET) {
+    found.push_back(&N_SSSE3::simd_kernels);
+  }
+#endif
+  (void)avx3;
+#endif  // HWY_ARCH_X86
+  found.push_back(&HWY_NAMESPACE::simd_kernels);
+  return found;
+}
+
+const SimdKernels& chosen() {
+  static const SimdKernels& best = *simd_kernels_this_cpu_runs().front();
+  return best;
+}
 
 // Far enough that a dummy centroid is never nearest nor second-nearest while a real one is
 // there, yet its squared distance (~3e60) stays finite.
 constexpr double far_away = 1e30;
 
-/// k rounded up to whole vectors of the instruction set chosen for this CPU.
+/// k rounded up to whole vectors of the instruction set chosen for this CPU (the widest).
 std::size_t padded(std::size_t k) {
-  static const std::size_t lanes = HWY_DYNAMIC_DISPATCH(DoubleLanes)();
+  const std::size_t lanes = chosen().lanes;
   return (k + lanes - 1) / lanes * lanes;
 }
 
 }  // namespace
+
+std::span<const SimdKernels* const> simd_kernels_this_cpu_runs() {
+  static const std::vector<const SimdKernels*> kernels = find_simd_kernels();
+  return kernels;
+}
 
 CentroidTable::CentroidTable(std::span<const Centroid> centroids)
     : size_(centroids.size()),
@@ -146,16 +199,16 @@ void CentroidTable::set(std::size_t j, const Centroid& centroid) noexcept {
 }
 
 NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table) {
-  return HWY_DYNAMIC_DISPATCH(NearestTwoKernel)(table.r(), table.g(), table.b(),
-                                                table.padded_size(), colour.r, colour.g, colour.b);
+  return chosen().nearest_two(table.r(), table.g(), table.b(), table.padded_size(), colour.r,
+                              colour.g, colour.b);
 }
 
 std::size_t filter_by_bounds(std::size_t begin, std::size_t end,
                              std::span<const std::uint32_t> labels, std::span<double> upper,
                              std::span<double> lower, const BoundShift& shift,
                              std::uint32_t* candidates) {
-  return HWY_DYNAMIC_DISPATCH(FilterByBoundsKernel)(begin, end, labels.data(), upper.data(),
-                                                    lower.data(), shift, candidates);
+  return chosen().filter_by_bounds(begin, end, labels.data(), upper.data(), lower.data(), shift,
+                                   candidates);
 }
 
 }  // namespace kmquant::detail

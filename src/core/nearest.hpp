@@ -48,6 +48,21 @@ struct BoundShift {
   double margin = 0;                 ///< how much a bound must win by to be trusted
 };
 
+/// The SIMD kernels compiled for one instruction set (one Highway target).
+struct SimdKernels {
+  const char* target;  ///< the target's Highway namespace, e.g. "N_AVX2"
+  std::size_t lanes;   ///< doubles in one vector
+  NearestTwo (*nearest_two)(const double* r, const double* g, const double* b, std::size_t padded,
+                            double pr, double pg, double pb);
+  std::size_t (*filter_by_bounds)(std::size_t begin, std::size_t end, const std::uint32_t* labels,
+                                  double* upper, double* lower, const BoundShift& shift,
+                                  std::uint32_t* candidates);
+};
+
+/// The kernels of every instruction set compiled in that this CPU runs, best (widest) first.
+/// The first is the one nearest_two and filter_by_bounds use; they all give the same answers.
+[[nodiscard]] std::span<const SimdKernels* const> simd_kernels_this_cpu_runs();
+
 /// For the colours begin..end: move their bounds (upper += own drift, lower −= largest other
 /// drift) and write to `candidates` the indices of those whose bounds no longer prove that
 /// their own centroid is strictly nearest (upper + margin < max(half_gap[own], lower) fails);
