@@ -14,6 +14,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include <algorithm>
 #include <limits>
 
 HWY_BEFORE_NAMESPACE();
@@ -111,11 +112,37 @@ std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::
   return count;
 }
 
+double PotentialKernel(const double* r, const double* g, const double* b, const double* w,
+                       const double* nearest, std::size_t n, double cr, double cg, double cb) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto centre_r = hn::Set(d, cr);
+  const auto centre_g = hn::Set(d, cg);
+  const auto centre_b = hn::Set(d, cb);
+  auto sum = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto dr = hn::Sub(hn::LoadU(d, r + i), centre_r);
+    const auto dg = hn::Sub(hn::LoadU(d, g + i), centre_g);
+    const auto db = hn::Sub(hn::LoadU(d, b + i), centre_b);
+    const auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+    sum = hn::Add(sum, hn::Mul(hn::LoadU(d, w + i), hn::Min(hn::LoadU(d, nearest + i), gap)));
+  }
+  double total = hn::GetLane(hn::SumOfLanes(d, sum));
+  for (; i < n; ++i) {
+    const double dr = r[i] - cr;
+    const double dg = g[i] - cg;
+    const double db = b[i] - cb;
+    total += w[i] * std::min(nearest[i], dr * dr + dg * dg + db * db);
+  }
+  return total;
+}
+
 #define KMQUANT_STRINGIFY_INNER(name) #name
 #define KMQUANT_STRINGIFY(name) KMQUANT_STRINGIFY_INNER(name)
 /// This target's kernels. Nothing of the target's code runs until they are chosen.
 const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE), HWY_LANES(double),
-                               &NearestTwoKernel, &FilterByBoundsKernel};
+                               &NearestTwoKernel, &FilterByBoundsKernel, &PotentialKernel};
 
 }  // namespace kmquant::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -201,6 +228,11 @@ void CentroidTable::set(std::size_t j, const Centroid& centroid) noexcept {
 NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table) {
   return chosen().nearest_two(table.r(), table.g(), table.b(), table.padded_size(), colour.r,
                               colour.g, colour.b);
+}
+
+double potential_with(const double* r, const double* g, const double* b, const double* w,
+                      const double* nearest, std::size_t n, const Rgb8& c) {
+  return chosen().potential_with(r, g, b, w, nearest, n, c.r, c.g, c.b);
 }
 
 std::size_t filter_by_bounds(std::size_t begin, std::size_t end,

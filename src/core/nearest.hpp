@@ -48,6 +48,14 @@ struct BoundShift {
   double margin = 0;                 ///< how much a bound must win by to be trusted
 };
 
+/// Σ w[i]·min(nearest[i], |colour i − c|²) over i < n: the k-means++ potential with a centre c
+/// added, where nearest[i] is colour i's squared distance to its nearest centre so far. Every
+/// term is an integer; the sum is exact (whatever the order of the additions) while it stays
+/// below 2^53, which a sum of at most 2^35 pixels' squared distances (each ≤ 3·255²) does.
+[[nodiscard]] double potential_with(const double* r, const double* g, const double* b,
+                                    const double* w, const double* nearest, std::size_t n,
+                                    const Rgb8& c);
+
 /// The SIMD kernels compiled for one instruction set (one Highway target).
 struct SimdKernels {
   const char* target;  ///< the target's Highway namespace, e.g. "N_AVX2"
@@ -57,6 +65,8 @@ struct SimdKernels {
   std::size_t (*filter_by_bounds)(std::size_t begin, std::size_t end, const std::uint32_t* labels,
                                   double* upper, double* lower, const BoundShift& shift,
                                   std::uint32_t* candidates);
+  double (*potential_with)(const double* r, const double* g, const double* b, const double* w,
+                           const double* nearest, std::size_t n, double cr, double cg, double cb);
 };
 
 /// The kernels of every instruction set compiled in that this CPU runs, best (widest) first.

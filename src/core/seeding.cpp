@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/kmeans.hpp"
+#include "core/nearest.hpp"
 
 namespace kmquant::detail {
 
@@ -22,20 +23,24 @@ std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
 
 namespace {
 
-/// Squared distance between two colours: an exact integer (at most 3·255²).
-std::uint32_t squared_gap(const Rgb8& a, const Rgb8& b) {
-  const int dr = a.r - b.r;
-  const int dg = a.g - b.g;
-  const int db = a.b - b.b;
-  return static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
-}
-
-/// The points' weighted squared distances to their nearest centre so far.
+/// The points' weighted squared distances to their nearest centre so far. The channels,
+/// weights and distances are also kept as arrays of doubles (every value an exact integer) for
+/// the SIMD kernel that tries a candidate centre.
 class Potential {
  public:
   explicit Potential(const WeightedColors& points)
-      : points_(points), nearest_(points.colors.size(), 0), mass_(points.colors.size()) {
-    for (std::size_t i = 0; i < mass_.size(); ++i) mass_[i] = points.weights[i];
+      : colors_(points.colors),
+        r_(points.colors.size()),
+        g_(points.colors.size()),
+        b_(points.colors.size()),
+        weights_(points.weights.begin(), points.weights.end()),
+        nearest_(points.colors.size(), 0),
+        mass_(points.weights.begin(), points.weights.end()) {
+    for (std::size_t i = 0; i < r_.size(); ++i) {
+      r_[i] = points.colors[i].r;
+      g_[i] = points.colors[i].g;
+      b_[i] = points.colors[i].b;
+    }
   }
 
   /// Before any centre: each point's mass is its weight.
@@ -46,27 +51,34 @@ class Potential {
     return sum;
   }
 
-  /// The total the potential would have with `centre` added.
+  /// The total the potential would have with `centre` added (exact: see potential_with).
   [[nodiscard]] std::uint64_t total_with(const Rgb8& centre) const {
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < mass_.size(); ++i) {
-      const std::uint32_t d = std::min(nearest_[i], squared_gap(points_.colors[i], centre));
-      sum += std::uint64_t{points_.weights[i]} * d;
-    }
-    return sum;
+    return static_cast<std::uint64_t>(potential_with(r_.data(), g_.data(), b_.data(),
+                                                     weights_.data(), nearest_.data(),
+                                                     nearest_.size(), centre));
   }
 
   void add_centre(const Rgb8& centre, bool first) {
     for (std::size_t i = 0; i < mass_.size(); ++i) {
-      const std::uint32_t d = squared_gap(points_.colors[i], centre);
-      nearest_[i] = first ? d : std::min(nearest_[i], d);
-      mass_[i] = std::uint64_t{points_.weights[i]} * nearest_[i];
+      const std::uint32_t d = squared_gap(colors_[i], centre);
+      const std::uint32_t nearest =
+          first ? d : std::min(d, static_cast<std::uint32_t>(nearest_[i]));
+      nearest_[i] = nearest;
+      mass_[i] = std::uint64_t{nearest} * static_cast<std::uint64_t>(weights_[i]);
     }
   }
 
  private:
-  WeightedColors points_;
-  std::vector<std::uint32_t> nearest_;
+  /// Squared distance between two colours: an exact integer (at most 3·255²).
+  static std::uint32_t squared_gap(const Rgb8& a, const Rgb8& b) {
+    const int dr = a.r - b.r;
+    const int dg = a.g - b.g;
+    const int db = a.b - b.b;
+    return static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
+  }
+
+  std::span<const Rgb8> colors_;
+  std::vector<double> r_, g_, b_, weights_, nearest_;
   std::vector<std::uint64_t> mass_;
 };
 

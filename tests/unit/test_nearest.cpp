@@ -142,5 +142,39 @@ TEST(SimdKernels, FilterByBoundsEqualsAScalarLoopOnEveryTarget) {
   }
 }
 
+TEST(SimdKernels, PotentialEqualsAnIntegerSumOnEveryTarget) {
+  std::mt19937 rng(9);
+  for (std::size_t n : {1u, 7u, 4096u, 4099u}) {
+    std::vector<double> r(n);
+    std::vector<double> g(n);
+    std::vector<double> b(n);
+    std::vector<double> w(n);
+    std::vector<double> nearest(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Rgb8 c = random_colour(rng);
+      r[i] = c.r;
+      g[i] = c.g;
+      b[i] = c.b;
+      w[i] = static_cast<double>(rng() % (1u << 24));
+      nearest[i] = static_cast<double>(rng() % (3 * 255 * 255 + 1));
+    }
+    const Rgb8 centre = random_colour(rng);
+    std::uint64_t expected = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto dr = static_cast<std::int64_t>(r[i]) - centre.r;
+      const auto dg = static_cast<std::int64_t>(g[i]) - centre.g;
+      const auto db = static_cast<std::int64_t>(b[i]) - centre.b;
+      const auto gap = static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
+      expected +=
+          static_cast<std::uint64_t>(w[i]) * std::min(static_cast<std::uint64_t>(nearest[i]), gap);
+    }
+    for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+      const double got = kernels->potential_with(r.data(), g.data(), b.data(), w.data(),
+                                                 nearest.data(), n, centre.r, centre.g, centre.b);
+      EXPECT_EQ(static_cast<std::uint64_t>(got), expected) << kernels->target << " n = " << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kmquant
