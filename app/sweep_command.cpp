@@ -95,7 +95,8 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   std::future<std::vector<std::uint8_t>> grid =
       side_task(threads, [&] { return draw_grid(input, outputs, names, threads); });
   std::future<std::vector<std::uint8_t>> original;
-  if (settings.save_original) original = side_task(threads, [&] { return encode_png(input.rgb); });
+  if (settings.save_original)
+    original = side_task(threads, [&] { return encode_png(input.rgb, threads); });
   // The reference for SSIM is made while the versions are encoded; then each version's SSIM.
   // Every k is an independent job, run side by side.
   const std::size_t count = outputs.results.size();

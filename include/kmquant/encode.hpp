@@ -63,10 +63,11 @@ struct PngSettings {
 /// encode_indexed_png, and over WebP's 16383 pixels a side) and Error(output) if libwebp fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_webp_lossless(const Result& result);
 
-/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed (the "up"
-/// row filter, zlib level 1). Throws Error(invalid_argument)
-/// for an inconsistent image and Error(output) if libpng fails.
-[[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image);
+/// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed: the "up"
+/// row filter, zlib level 1, compressed in segments on up to `threads` threads (0: one per
+/// hardware thread; the bytes do not depend on it). Throws Error(invalid_argument) for an
+/// inconsistent image.
+[[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads = 0);
 
 /// Write bytes to `path` safely: into a temporary file in the same folder, flushed to disk,
 /// then renamed over `path`. On any failure the temporary is removed, `path` is untouched, and

@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <new>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "io/deflate_rows.hpp"
 #include "io/png_errors.hpp"
 #include "io/png_metadata.hpp"
 #include "kmquant/encode.hpp"
@@ -44,10 +46,9 @@ constexpr int normal_mem_level = 8;
 // run-length strategy.
 constexpr int fast_level = 3;
 constexpr int fast_packed_strategy = Z_RLE;
-// Truecolour images (the sweep's original.png) favour speed: the "up" filter at zlib level 1
-// compresses the 14.6-megapixel photo as well as adaptive filtering at level 2 in well under
-// half the time (docs/benchmarks.md).
-constexpr int truecolor_filters = PNG_FILTER_UP;
+// Truecolour images (the figure, the sweep's original.png) favour speed: the "up" filter at zlib
+// level 1 compresses the 14.6-megapixel photo as well as adaptive filtering at level 2 in well
+// under half the time (docs/benchmarks.md).
 constexpr int truecolor_compression_level = 1;
 
 /// What the libpng callbacks write to. Plain data only.
@@ -343,16 +344,59 @@ std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSett
   return best;
 }
 
-std::vector<std::uint8_t> encode_png(const Image& image) {
+namespace {
+
+void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+/// A PNG chunk: length, type, data and the CRC of type and data.
+void append_chunk(std::vector<std::uint8_t>& out, const char (&type)[5],
+                  std::span<const std::uint8_t> data) {
+  append_be32(out, static_cast<std::uint32_t>(data.size()));
+  const std::size_t type_at = out.size();
+  out.insert(out.end(), type, type + 4);
+  out.insert(out.end(), data.begin(), data.end());
+  uLong crc = crc32(0, nullptr, 0);
+  crc = crc32_z(crc, out.data() + type_at, out.size() - type_at);
+  append_be32(out, static_cast<std::uint32_t>(crc));
+}
+
+}  // namespace
+
+// Written without libpng: its compressor runs on one thread, and the image data is compressed
+// here in segments on several (deflate_rows). The rest of the file is three fixed chunks.
+std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
   check_image(image);
-  return write_png({.width = image.width,
-                    .height = image.height,
-                    .bit_depth = 8,
-                    .color_type = image.has_alpha() ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB,
-                    .rows = image.pixels.data(),
-                    .row_bytes = std::size_t{image.width} * image.channels,
-                    .filters = truecolor_filters,
-                    .compression_level = truecolor_compression_level});
+  const std::size_t row_bytes = std::size_t{image.width} * image.channels;
+  // The "up" filter: each byte less the byte above it.
+  const detail::FilteredRow up = [&](std::size_t y, std::uint8_t* out) {
+    const std::uint8_t* row = image.pixels.data() + y * row_bytes;
+    out[0] = 2;
+    if (y == 0) {
+      std::copy(row, row + row_bytes, out + 1);
+      return;
+    }
+    const std::uint8_t* above = row - row_bytes;
+    for (std::size_t i = 0; i < row_bytes; ++i) {
+      out[1 + i] = static_cast<std::uint8_t>(row[i] - above[i]);
+    }
+  };
+  const std::vector<std::uint8_t> data =
+      detail::deflate_rows(image.height, row_bytes + 1, up, truecolor_compression_level, threads);
+
+  std::vector<std::uint8_t> png = {137, 80, 78, 71, 13, 10, 26, 10};
+  png.reserve(data.size() + 64);
+  std::vector<std::uint8_t> header;
+  append_be32(header, image.width);
+  append_be32(header, image.height);
+  const std::uint8_t color_type = image.has_alpha() ? 6 : 2;
+  header.insert(header.end(), {8, color_type, 0, 0, 0});  // 8 bits, no interlace
+  append_chunk(png, "IHDR", header);
+  append_chunk(png, "IDAT", data);
+  append_chunk(png, "IEND", {});
+  return png;
 }
 
 }  // namespace kmquant

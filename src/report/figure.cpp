@@ -509,7 +509,7 @@ std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> pane
   check(cairo_status(context.get()));
   draw_figure(context.get(), panels, title, layout, style.threads);
   check(cairo_status(context.get()));
-  return encode_png(surface_to_image(figure.get()));
+  return encode_png(surface_to_image(figure.get()), style.threads);
 }
 
 }  // namespace kmquant

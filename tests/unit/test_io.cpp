@@ -338,6 +338,34 @@ TEST(IoPngWrite, TruecolourRoundTripsExactly) {
   }
 }
 
+// The image data is compressed in segments of about 256 KiB on several threads. Images of one
+// segment, of several (with a short last one), of one row wider than a segment and of rows of
+// one pixel: each decodes exactly with libpng's own simplified reader, and the bytes do not
+// depend on the number of threads.
+TEST(IoPngWrite, TruecolourInSegmentsDecodesExactlyOnAnyThreads) {
+  struct Case {
+    std::uint32_t width, height, channels;
+  };
+  for (const Case c : {Case{13, 7, 3}, Case{700, 333, 3}, Case{512, 300, 4}, Case{70'000, 2, 3},
+                       Case{1, 3000, 4}}) {
+    SCOPED_TRACE(std::to_string(c.width) + "x" + std::to_string(c.height));
+    Image image = random_image(c.width, c.height, c.channels);
+    // Runs of repeated rows, so that matches reach back across segment boundaries.
+    const std::size_t row = std::size_t{c.width} * c.channels;
+    for (std::size_t y = 1; y < c.height; y += 3) {
+      std::copy_n(image.pixels.begin() + static_cast<std::ptrdiff_t>((y - 1) * row), row,
+                  image.pixels.begin() + static_cast<std::ptrdiff_t>(y * row));
+    }
+    const Bytes png = encode_png(image, 1);
+    const Pixels decoded =
+        decode_with_simplified_api(png, c.channels == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB);
+    EXPECT_EQ(decoded.width, c.width);
+    EXPECT_EQ(decoded.height, c.height);
+    EXPECT_TRUE(decoded.samples == image.pixels);
+    for (unsigned threads : {2u, 3u, 0u}) EXPECT_TRUE(encode_png(image, threads) == png);
+  }
+}
+
 TEST(IoPngWrite, RefusesInconsistentResults) {
   const auto kind_of = [](const Result& result) {
     return error_from([&] { (void)encode_indexed_png(result); }).kind();
