@@ -5,6 +5,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -41,7 +42,12 @@ void parallel_for(std::size_t count, unsigned threads,
   };
   std::vector<std::jthread> helpers;
   helpers.reserve(workers - 1);
-  for (std::size_t t = 1; t < workers; ++t) helpers.emplace_back(work);
+  try {
+    for (std::size_t t = 1; t < workers; ++t) helpers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No thread to be had (a memory or process limit): the threads started, this one among
+    // them, take every task, and which thread runs a task never changes its result.
+  }
   work();
   helpers.clear();  // joins
   if (failure) std::rethrow_exception(failure);

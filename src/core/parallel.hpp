@@ -11,8 +11,9 @@ namespace kmquant::detail {
 
 /// Run task(i) for every i in [0, count) on up to `threads` threads (the caller's included) and
 /// return when all are done. Each task must write only its own outputs: which thread runs which
-/// index is left open, so results can't depend on it. The exception of the lowest-numbered
-/// failing task is rethrown (the others still run to completion).
+/// index is left open, so results can't depend on it; when no more threads can be started (a
+/// memory or process limit), the tasks run on those that could, the caller's at least. The
+/// exception of the lowest-numbered failing task is rethrown (the others still run to completion).
 void parallel_for(std::size_t count, unsigned threads,
                   const std::function<void(std::size_t)>& task);
 
