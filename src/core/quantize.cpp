@@ -2,6 +2,7 @@
 #include "kmquant/quantize.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -56,13 +57,25 @@ std::vector<std::size_t> best_of(const std::vector<double>& scores, std::size_t 
   return order;
 }
 
+/// The squared error of the written image: the clustering's centroids are 8-bit colours here,
+/// so it is summed in integers.
 std::uint64_t written_error(const detail::WeightedColors& points,
                             const detail::Clustering& clustering) {
+  std::vector<std::array<int, 3>> palette(clustering.centroids.size());
+  for (std::size_t j = 0; j < palette.size(); ++j) {
+    for (std::size_t ch = 0; ch < 3; ++ch) {
+      palette[j][ch] = static_cast<int>(clustering.centroids[j][ch]);
+    }
+  }
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < points.colors.size(); ++i) {
-    const auto d = static_cast<std::uint64_t>(
-        detail::squared_distance(points.colors[i], clustering.centroids[clustering.labels[i]]));
-    sum += points.weights[i] * d;
+    const Rgb8& c = points.colors[i];
+    const std::array<int, 3>& entry = palette[clustering.labels[i]];
+    const int dr = c.r - entry[0];
+    const int dg = c.g - entry[1];
+    const int db = c.b - entry[2];
+    sum +=
+        std::uint64_t{points.weights[i]} * static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
   }
   return sum;
 }
