@@ -89,7 +89,8 @@ struct EncodedFiles {
 /// for) each go on a thread of their own, as the largest single jobs, while the versions are
 /// encoded and measured side by side.
 EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
-                        const std::vector<std::string>& names) {
+                        const std::vector<std::string>& names,
+                        std::future<SsimReference>& reference) {
   EncodedFiles files;
   const unsigned threads = settings.quantize.threads;
   std::future<std::vector<std::uint8_t>> grid =
@@ -97,11 +98,8 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   std::future<std::vector<std::uint8_t>> original;
   if (settings.save_original)
     original = side_task(threads, [&] { return encode_png(input.rgb, threads); });
-  // The reference for SSIM is made while the versions are encoded; then each version's SSIM.
-  // Every k is an independent job, run side by side.
+  // Every k is an independent job, run side by side: its PNG, then its SSIM.
   const std::size_t count = outputs.results.size();
-  std::future<SsimReference> reference =
-      side_task(threads, [&] { return SsimReference(input.rgb); });
   files.versions.resize(count);
   // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
   for_each_index(count, threads, [&](std::size_t i) {
@@ -133,13 +131,17 @@ int run_sweep(const SweepSettings& settings) {
     // (an error there is left for the figure itself to meet and report).
     const std::future<void> fonts = side_task(settings.quantize.threads, prepare_figure_fonts);
     const Input input = load_input(path, settings.limits);
+    // SSIM's reference needs only the image: made on another thread, it takes up what the
+    // quantization leaves of the second core (its shared summaries run on one thread).
+    std::future<SsimReference> reference =
+        side_task(settings.quantize.threads, [&] { return SsimReference(input.rgb); });
     SweepOutputs outputs = quantize_all(input, settings);
 
     std::vector<std::string> names;
     for (const Result& result : outputs.results) {
       names.push_back((settings.out_dir / ("k" + std::to_string(result.k) + ".png")).string());
     }
-    EncodedFiles encoded = encode_all(input, outputs, settings, names);
+    EncodedFiles encoded = encode_all(input, outputs, settings, names, reference);
     outputs.results.clear();  // the PNGs hold them now
 
     ensure_directory(settings.out_dir);
