@@ -2,12 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "kmquant/image.hpp"
 #include "kmquant/quantize.hpp"
 
 namespace kmquant {
+
+namespace detail {
+struct SsimMoments;
+}  // namespace detail
 
 /// SSIM exactly as Wang, Bovik, Sheikh and Simoncelli's reference implementation `ssim.m`
 /// (2004, with its 2009 automatic downsampling) computes it for two 8-bit colour images turned
@@ -39,6 +44,8 @@ class SsimReference {
   std::uint32_t width_ = 0;
   std::uint32_t height_ = 0;
   std::vector<double> reference_;  ///< the original's downsampled luma
+  /// Its local mean and mean square under the window, shared by copies.
+  std::shared_ptr<const detail::SsimMoments> moments_;
 };
 
 /// SSIM of two images of the same size, as SsimReference defines it.

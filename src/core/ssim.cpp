@@ -158,53 +158,107 @@ std::array<const double*, window_size> shifted(const double* row) {
   return rows;
 }
 
-/// The local statistics SSIM needs, E[x], E[y], E[x²], E[y²] and E[xy] under the window.
-constexpr std::size_t moment_count = 5;
-
-/// Mean of the SSIM map over the `valid` windows of two grey images of width × height.
-/// Rows are filtered horizontally into a ring of the last 11, which the vertical pass combines,
-/// so memory stays at 11 rows whatever the image's height.
-double mean_ssim(const std::vector<double>& x, const std::vector<double>& y, std::size_t width,
-                 std::size_t height) {
-  if (width < window_size || height < window_size) return std::numeric_limits<double>::quiet_NaN();
+/// Filter `Moments` rows per image row with the window, horizontally then vertically, keeping
+/// the positions where the window fits wholly. make_rows(row, rows) writes image row `row`'s
+/// Moments rows (width samples each); use(out_row, local) receives each output row's Moments
+/// filtered rows (out_width samples each). Rows are filtered horizontally into a ring of the
+/// last 11, which the vertical pass combines, so memory stays at 11 rows whatever the height.
+template <std::size_t Moments, typename MakeRows, typename Use>
+void filter_2d(std::size_t width, std::size_t height, const MakeRows& make_rows, const Use& use) {
   const std::array<double, window_size> w = gaussian_window();
   const std::size_t out_width = width - window_size + 1;
   // ring[(moment · 11 + slot) · out_width + i]
-  std::vector<double> ring(moment_count * window_size * out_width);
-  std::vector<double> products(3 * width);
-  std::vector<double> local(moment_count * out_width);
-  double total = 0;
+  std::vector<double> ring(Moments * window_size * out_width);
+  std::vector<double> rows(Moments * width);
+  std::vector<double> local(Moments * out_width);
   for (std::size_t row = 0; row < height; ++row) {
-    const double* sources[moment_count] = {&x[row * width], &y[row * width], &products[0],
-                                           &products[width], &products[2 * width]};
-    for (std::size_t i = 0; i < width; ++i) {
-      const double a = sources[0][i];
-      const double b = sources[1][i];
-      products[i] = a * a;
-      products[width + i] = b * b;
-      products[2 * width + i] = a * b;
-    }
+    make_rows(row, rows.data());
     const std::size_t slot = row % window_size;
-    for (std::size_t m = 0; m < moment_count; ++m) {
-      filter(w, shifted(sources[m]), &ring[(m * window_size + slot) * out_width], out_width);
+    for (std::size_t m = 0; m < Moments; ++m) {
+      filter(w, shifted(&rows[m * width]), &ring[(m * window_size + slot) * out_width], out_width);
     }
     if (row + 1 < window_size) continue;
-    for (std::size_t m = 0; m < moment_count; ++m) {
-      std::array<const double*, window_size> rows{};  // the window's rows, oldest first
+    for (std::size_t m = 0; m < Moments; ++m) {
+      std::array<const double*, window_size> window_rows{};  // oldest first
       for (std::size_t t = 0; t < window_size; ++t) {
-        rows[t] = &ring[(m * window_size + (row + 1 + t) % window_size) * out_width];
+        window_rows[t] = &ring[(m * window_size + (row + 1 + t) % window_size) * out_width];
       }
-      filter(w, rows, &local[m * out_width], out_width);
+      filter(w, window_rows, &local[m * out_width], out_width);
     }
-    for (std::size_t i = 0; i < out_width; ++i) {
-      const double mx = local[i];
-      const double my = local[out_width + i];
-      const double vx = local[2 * out_width + i] - mx * mx;
-      const double vy = local[3 * out_width + i] - my * my;
-      const double cxy = local[4 * out_width + i] - mx * my;
-      total += ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
-    }
+    use(row + 1 - window_size, local.data());
   }
+}
+
+}  // namespace
+
+namespace detail {
+
+/// E[x] and E[x²] under the window, at every position where it fits: the original's half of
+/// SSIM's local statistics, the same for every image compared with it.
+struct SsimMoments {
+  std::vector<double> mean;
+  std::vector<double> square;
+};
+
+}  // namespace detail
+
+namespace {
+
+detail::SsimMoments local_moments(const std::vector<double>& x, std::size_t width,
+                                  std::size_t height) {
+  detail::SsimMoments moments;
+  if (width < window_size || height < window_size) return moments;
+  const std::size_t out_width = width - window_size + 1;
+  const std::size_t out_height = height - window_size + 1;
+  moments.mean.resize(out_width * out_height);
+  moments.square.resize(out_width * out_height);
+  filter_2d<2>(
+      width, height,
+      [&](std::size_t row, double* rows) {
+        for (std::size_t i = 0; i < width; ++i) {
+          const double a = x[row * width + i];
+          rows[i] = a;
+          rows[width + i] = a * a;
+        }
+      },
+      [&](std::size_t out_row, const double* local) {
+        std::copy_n(local, out_width, &moments.mean[out_row * out_width]);
+        std::copy_n(local + out_width, out_width, &moments.square[out_row * out_width]);
+      });
+  return moments;
+}
+
+/// Mean of the SSIM map over the windows that fit wholly in two grey images of width × height,
+/// x's local moments made beforehand.
+double mean_ssim(const std::vector<double>& x, const detail::SsimMoments& x_moments,
+                 const std::vector<double>& y, std::size_t width, std::size_t height) {
+  if (width < window_size || height < window_size) return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t out_width = width - window_size + 1;
+  double total = 0;
+  filter_2d<3>(
+      width, height,
+      [&](std::size_t row, double* rows) {
+        for (std::size_t i = 0; i < width; ++i) {
+          const double a = x[row * width + i];
+          const double b = y[row * width + i];
+          rows[i] = b;
+          rows[width + i] = b * b;
+          rows[2 * width + i] = a * b;
+        }
+      },
+      [&](std::size_t out_row, const double* local) {
+        const double* x_mean = &x_moments.mean[out_row * out_width];
+        const double* x_square = &x_moments.square[out_row * out_width];
+        for (std::size_t i = 0; i < out_width; ++i) {
+          const double mx = x_mean[i];
+          const double my = local[i];
+          const double vx = x_square[i] - mx * mx;
+          const double vy = local[out_width + i] - my * my;
+          const double cxy = local[2 * out_width + i] - mx * my;
+          total +=
+              ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+        }
+      });
   return total / static_cast<double>(out_width * (height - window_size + 1));
 }
 
@@ -235,12 +289,17 @@ void check_same_size(std::uint32_t width, std::uint32_t height, std::uint32_t ot
 }  // namespace
 
 SsimReference::SsimReference(const Image& original)
-    : width_(original.width), height_(original.height), reference_(image_luma(original)) {}
+    : width_(original.width), height_(original.height), reference_(image_luma(original)) {
+  const std::uint32_t f = downsampling_factor(width_, height_);
+  moments_ = std::make_shared<const detail::SsimMoments>(
+      local_moments(reference_, (width_ + f - 1) / f, (height_ + f - 1) / f));
+}
 
 double SsimReference::operator()(const Image& image) const {
   check_same_size(width_, height_, image.width, image.height);
   const std::uint32_t f = downsampling_factor(width_, height_);
-  return mean_ssim(reference_, image_luma(image), (width_ + f - 1) / f, (height_ + f - 1) / f);
+  return mean_ssim(reference_, *moments_, image_luma(image), (width_ + f - 1) / f,
+                   (height_ + f - 1) / f);
 }
 
 double SsimReference::operator()(const Result& result) const {
@@ -261,7 +320,7 @@ double SsimReference::operator()(const Result& result) const {
         for (std::uint32_t x = 0; x < width_; ++x) out[x] = palette_luma[index[x]];
       });
   const std::uint32_t f = downsampling_factor(width_, height_);
-  return mean_ssim(reference_, distorted, (width_ + f - 1) / f, (height_ + f - 1) / f);
+  return mean_ssim(reference_, *moments_, distorted, (width_ + f - 1) / f, (height_ + f - 1) / f);
 }
 
 double structural_similarity(const Image& original, const Image& distorted) {
