@@ -103,12 +103,50 @@ std::vector<RankedWord> rank_colors(const std::vector<std::vector<std::uint64_t>
   return ranked;
 }
 
-/// The rank of an occurring colour among all occurring colours, in key order.
-std::uint32_t rank_of(const std::vector<RankedWord>& ranked, std::uint32_t key) {
-  const RankedWord& word = ranked[key >> 6];
-  const std::uint64_t below = (std::uint64_t{1} << (key & 63)) - 1;
-  return word.rank_before + static_cast<std::uint32_t>(std::popcount(word.present & below));
+/// Give pixels [begin, end) their colour's rank among all occurring colours (in key order),
+/// counting them. Inlined into both variants below.
+inline void rank_pixels(const std::vector<RankedWord>& ranked, const Image& rgb, std::size_t begin,
+                        std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::uint32_t key = key_of_pixel(rgb, i);
+    const RankedWord& word = ranked[key >> 6];
+    const std::uint64_t below = (std::uint64_t{1} << (key & 63)) - 1;
+    const std::uint32_t rank =
+        word.rank_before + static_cast<std::uint32_t>(std::popcount(word.present & below));
+    pixel_color[i] = rank;
+    ++counts[rank];
+  }
 }
+
+// The x86-64 baseline has no popcount instruction: std::popcount is a library call there, a
+// tenth of the pass's work. CPUs that have the instruction (all since 2008) get a variant that
+// uses it, chosen at run time.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("popcnt"))) void rank_pixels_popcnt(const std::vector<RankedWord>& ranked,
+                                                          const Image& rgb, std::size_t begin,
+                                                          std::size_t end,
+                                                          std::uint32_t* pixel_color,
+                                                          std::uint32_t* counts) {
+  rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
+}
+
+void rank_pixels_for_this_cpu(const std::vector<RankedWord>& ranked, const Image& rgb,
+                              std::size_t begin, std::size_t end, std::uint32_t* pixel_color,
+                              std::uint32_t* counts) {
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt") != 0;
+  if (has_popcnt) {
+    rank_pixels_popcnt(ranked, rgb, begin, end, pixel_color, counts);
+  } else {
+    rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
+  }
+}
+#else
+void rank_pixels_for_this_cpu(const std::vector<RankedWord>& ranked, const Image& rgb,
+                              std::size_t begin, std::size_t end, std::uint32_t* pixel_color,
+                              std::uint32_t* counts) {
+  rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
+}
+#endif
 
 }  // namespace
 
@@ -138,11 +176,8 @@ Histogram count_colors(const Image& rgb, unsigned threads) {
   detail::parallel_for(part_count, threads, [&](std::size_t p) {
     std::vector<std::uint32_t>& counts = part_counts[p];
     counts.assign(histogram.colors.size(), 0);
-    for (std::size_t i = part_begin(p); i < part_begin(p + 1); ++i) {
-      const std::uint32_t rank = rank_of(ranked, key_of_pixel(rgb, i));
-      histogram.pixel_color[i] = rank;
-      ++counts[rank];
-    }
+    rank_pixels_for_this_cpu(ranked, rgb, part_begin(p), part_begin(p + 1),
+                             histogram.pixel_color.data(), counts.data());
   });
   histogram.counts = std::move(part_counts.front());
   for (std::size_t p = 1; p < part_count; ++p) {
