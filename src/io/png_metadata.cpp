@@ -98,20 +98,6 @@ bool read_icc_profile(std::span<const std::uint8_t> data, std::uint64_t max_byte
   return inflate_icc_profile(data.subspan(name_length + 2), max_bytes, profile);
 }
 
-void append_chunk(std::vector<std::uint8_t>& out, std::string_view type,
-                  std::span<const std::uint8_t> data) {
-  if (data.size() > max_chunk_length) {
-    throw Error(ErrorKind::invalid_argument, "PNG metadata: a " + std::string(type) + " chunk of " +
-                                                 std::to_string(data.size()) +
-                                                 " bytes exceeds PNG's limit of 2^31 - 1");
-  }
-  append_be32(out, static_cast<std::uint32_t>(data.size()));
-  const std::size_t type_offset = out.size();
-  out.insert(out.end(), type.begin(), type.end());
-  out.insert(out.end(), data.begin(), data.end());
-  append_be32(out, chunk_crc(std::span(out).subspan(type_offset)));
-}
-
 std::vector<std::uint8_t> icc_chunk_data(std::span<const std::uint8_t> profile) {
   std::vector<std::uint8_t> data(icc_profile_name.begin(), icc_profile_name.end());
   data.push_back(0);  // end of the name
@@ -180,19 +166,33 @@ Metadata read_png_metadata(std::span<const std::uint8_t> png, std::uint64_t max_
   return metadata;
 }
 
+void append_png_chunk(std::vector<std::uint8_t>& out, std::string_view type,
+                      std::span<const std::uint8_t> data) {
+  if (data.size() > max_chunk_length) {
+    throw Error(ErrorKind::invalid_argument, "PNG: a " + std::string(type) + " chunk of " +
+                                                 std::to_string(data.size()) +
+                                                 " bytes exceeds PNG's limit of 2^31 - 1");
+  }
+  append_be32(out, static_cast<std::uint32_t>(data.size()));
+  const std::size_t type_offset = out.size();
+  out.insert(out.end(), type.begin(), type.end());
+  out.insert(out.end(), data.begin(), data.end());
+  append_be32(out, chunk_crc(std::span(out).subspan(type_offset)));
+}
+
 std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata) {
   std::vector<std::uint8_t> out;
   if (!metadata.icc_profile.empty())
-    append_chunk(out, "iCCP", icc_chunk_data(metadata.icc_profile));
+    append_png_chunk(out, "iCCP", icc_chunk_data(metadata.icc_profile));
   for (const PngChunkData& chunk : metadata.png_chunks) {
     if (kept_chunk(chunk.type) == nullptr) {
       throw Error(ErrorKind::invalid_argument,
                   "PNG metadata: a \"" + chunk.type +
                       "\" chunk; png_chunks holds only sRGB, gAMA, cHRM, pHYs, tEXt, zTXt, iTXt");
     }
-    append_chunk(out, chunk.type, chunk.data);
+    append_png_chunk(out, chunk.type, chunk.data);
   }
-  if (!metadata.exif.empty()) append_chunk(out, "eXIf", metadata.exif);
+  if (!metadata.exif.empty()) append_png_chunk(out, "eXIf", metadata.exif);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "kmquant/image.hpp"
@@ -20,6 +21,11 @@ namespace kmquant::detail {
 /// order, then eXIf. Throws Error(invalid_argument) for a chunk type Metadata may not hold or a
 /// chunk over PNG's 2^31 − 1 bytes.
 [[nodiscard]] std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata);
+
+/// Append one PNG chunk to `out`: its length, type, data and the CRC of type and data. Throws
+/// Error(invalid_argument) for data over PNG's 2^31 − 1 bytes.
+void append_png_chunk(std::vector<std::uint8_t>& out, std::string_view type,
+                      std::span<const std::uint8_t> data);
 
 /// Add `bytes` to the metadata's running size if that stays within `max_bytes`; otherwise mark
 /// it incomplete and return false (the caller drops the item).

@@ -1,4 +1,5 @@
-// kmquant — encoding PNG into memory with libpng.
+// kmquant — encoding PNG into memory: indexed images with libpng; truecolour ones (the figure,
+// original.png) directly, their image data compressed on several threads (deflate_rows).
 //
 // As in the reader, libpng reports errors by longjmp: the one libpng stage that may fail,
 // write_png_stage, holds only raw pointers and plain data and has its own setjmp; C++ objects
@@ -344,27 +345,6 @@ std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSett
   return best;
 }
 
-namespace {
-
-void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
-
-/// A PNG chunk: length, type, data and the CRC of type and data.
-void append_chunk(std::vector<std::uint8_t>& out, const char (&type)[5],
-                  std::span<const std::uint8_t> data) {
-  append_be32(out, static_cast<std::uint32_t>(data.size()));
-  const std::size_t type_at = out.size();
-  out.insert(out.end(), type, type + 4);
-  out.insert(out.end(), data.begin(), data.end());
-  uLong crc = crc32(0, nullptr, 0);
-  crc = crc32_z(crc, out.data() + type_at, out.size() - type_at);
-  append_be32(out, static_cast<std::uint32_t>(crc));
-}
-
-}  // namespace
-
 // Written without libpng: its compressor runs on one thread, and the image data is compressed
 // here in segments on several (deflate_rows). The rest of the file is three fixed chunks.
 std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
@@ -388,14 +368,19 @@ std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
 
   std::vector<std::uint8_t> png = {137, 80, 78, 71, 13, 10, 26, 10};
   png.reserve(data.size() + 64);
+  // IHDR: width and height (big-endian), 8 bits a sample, the colour type, deflate, adaptive
+  // filters, no interlace.
   std::vector<std::uint8_t> header;
-  append_be32(header, image.width);
-  append_be32(header, image.height);
+  for (const std::uint32_t value : {image.width, image.height}) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      header.push_back(static_cast<std::uint8_t>(value >> shift));
+    }
+  }
   const std::uint8_t color_type = image.has_alpha() ? 6 : 2;
-  header.insert(header.end(), {8, color_type, 0, 0, 0});  // 8 bits, no interlace
-  append_chunk(png, "IHDR", header);
-  append_chunk(png, "IDAT", data);
-  append_chunk(png, "IEND", {});
+  header.insert(header.end(), {8, color_type, 0, 0, 0});
+  detail::append_png_chunk(png, "IHDR", header);
+  detail::append_png_chunk(png, "IDAT", data);
+  detail::append_png_chunk(png, "IEND", {});
   return png;
 }
 
