@@ -268,4 +268,14 @@ Clustering polish(const WeightedColors& points, Clustering clustering, unsigned 
   return clustering;
 }
 
+std::uint64_t squared_error_8bit(const WeightedColors& points, const Clustering& clustering) {
+  const std::vector<Entry> entries = to_entries(clustering.centroids);
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < points.colors.size(); ++i) {
+    const Distance d = distance(points.colors[i], entries[clustering.labels[i]]);
+    sum += std::uint64_t{points.weights[i]} * static_cast<std::uint32_t>(d);
+  }
+  return sum;
+}
+
 }  // namespace kmquant::detail

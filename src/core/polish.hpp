@@ -17,4 +17,9 @@ namespace kmquant::detail {
 [[nodiscard]] Clustering polish(const WeightedColors& points, Clustering clustering,
                                 unsigned max_rounds, unsigned max_iterations, unsigned threads);
 
+/// The squared error of an 8-bit clustering (integer centroids, as Lloyd over rounded means and
+/// polish leave them): Σ weight · |colour − its centroid|², summed exactly in integers.
+[[nodiscard]] std::uint64_t squared_error_8bit(const WeightedColors& points,
+                                               const Clustering& clustering);
+
 }  // namespace kmquant::detail

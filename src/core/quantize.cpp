@@ -2,7 +2,6 @@
 #include "kmquant/quantize.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -57,29 +56,6 @@ std::vector<std::size_t> best_of(const std::vector<double>& scores, std::size_t 
   return order;
 }
 
-/// The squared error of the written image: the clustering's centroids are 8-bit colours here,
-/// so it is summed in integers.
-std::uint64_t written_error(const detail::WeightedColors& points,
-                            const detail::Clustering& clustering) {
-  std::vector<std::array<int, 3>> palette(clustering.centroids.size());
-  for (std::size_t j = 0; j < palette.size(); ++j) {
-    for (std::size_t ch = 0; ch < 3; ++ch) {
-      palette[j][ch] = static_cast<int>(clustering.centroids[j][ch]);
-    }
-  }
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < points.colors.size(); ++i) {
-    const Rgb8& c = points.colors[i];
-    const std::array<int, 3>& entry = palette[clustering.labels[i]];
-    const int dr = c.r - entry[0];
-    const int dg = c.g - entry[1];
-    const int db = c.b - entry[2];
-    sum +=
-        std::uint64_t{points.weights[i]} * static_cast<std::uint32_t>(dr * dr + dg * dg + db * db);
-  }
-  return sum;
-}
-
 /// The float centroids nudged by a small, fixed, per-variant offset before rounding: variant 0
 /// rounds them as they are. Lloyd over 8-bit colours ends in a local optimum of its own, and
 /// which one depends on where the rounding puts it; a few nudged roundings find better ones.
@@ -112,14 +88,14 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
                       detail::Update::rounded_mean, &floating);
     candidate.iterations = floating.iterations + candidate.clustering.iterations;
     candidate.clustering.converged = candidate.clustering.converged && floating.converged;
-    candidate.squared_error = written_error(points, candidate.clustering);
+    candidate.squared_error = detail::squared_error_8bit(points, candidate.clustering);
     if (variant == 0 || candidate.squared_error < best.squared_error) best = std::move(candidate);
   }
   if (plan.polish_rounds > 0) {
     best.clustering = detail::polish(points, std::move(best.clustering), plan.polish_rounds,
                                      options.max_iterations, threads);
     best.iterations = floating.iterations + best.clustering.iterations;
-    best.squared_error = written_error(points, best.clustering);
+    best.squared_error = detail::squared_error_8bit(points, best.clustering);
   }
   return best;
 }
