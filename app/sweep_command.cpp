@@ -104,7 +104,7 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
   for_each_index(count, threads, [&](std::size_t i) {
     files.versions[i] =
-        encode_indexed_png(outputs.results[i], PngSettings{.effort = PngEffort::fast});
+        encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});
   });
   const SsimReference ssim = reference.get();
   std::vector<double> similarity(count);

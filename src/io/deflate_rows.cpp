@@ -37,7 +37,7 @@ std::vector<std::uint8_t> filtered(std::size_t first, std::size_t end, std::size
 }
 
 Segment compress_segment(std::size_t first, std::size_t end, bool last, std::size_t row_size,
-                         const FilteredRow& filtered_row, int level) {
+                         const FilteredRow& filtered_row, int level, int strategy) {
   // The window before the segment: the filtered bytes of the rows just before it.
   const std::size_t window_rows = std::min(first, (window + row_size - 1) / row_size);
   const std::vector<std::uint8_t> before =
@@ -45,7 +45,7 @@ Segment compress_segment(std::size_t first, std::size_t end, bool last, std::siz
   std::vector<std::uint8_t> input = filtered(first, end, row_size, filtered_row);
 
   z_stream stream{};
-  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, strategy) != Z_OK) {
     throw std::bad_alloc();
   }
   const std::unique_ptr<z_stream, DeflateEnd> owner(&stream);
@@ -77,8 +77,8 @@ Segment compress_segment(std::size_t first, std::size_t end, bool last, std::siz
 }
 
 /// FLEVEL of the zlib header: the compressor's speed class (RFC 1950), as zlib sets it.
-unsigned speed_class(int level) {
-  if (level < 2) return 0;
+unsigned speed_class(int level, int strategy) {
+  if (level < 2 || strategy >= Z_HUFFMAN_ONLY) return 0;
   if (level < 6) return 1;
   return level == 6 ? 2 : 3;
 }
@@ -86,7 +86,7 @@ unsigned speed_class(int level) {
 }  // namespace
 
 std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
-                                       const FilteredRow& filtered_row, int level,
+                                       const FilteredRow& filtered_row, int level, int strategy,
                                        unsigned threads) {
   const std::size_t rows_per_segment = std::max<std::size_t>(1, segment_target / row_size);
   const std::size_t count = (rows + rows_per_segment - 1) / rows_per_segment;
@@ -94,12 +94,13 @@ std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
   parallel_for(count, threads, [&](std::size_t s) {
     const std::size_t first = s * rows_per_segment;
     const std::size_t end = std::min(rows, first + rows_per_segment);
-    segments[s] = compress_segment(first, end, s + 1 == count, row_size, filtered_row, level);
+    segments[s] =
+        compress_segment(first, end, s + 1 == count, row_size, filtered_row, level, strategy);
   });
 
   // Header: deflate with a 32 KiB window, no dictionary, and a check so that it divides by 31.
   const unsigned cmf = 0x78;
-  unsigned flg = speed_class(level) << 6;
+  unsigned flg = speed_class(level, strategy) << 6;
   flg += 31 - (cmf * 256 + flg) % 31;
   std::vector<std::uint8_t> stream = {static_cast<std::uint8_t>(cmf),
                                       static_cast<std::uint8_t>(flg)};

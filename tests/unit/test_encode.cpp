@@ -133,6 +133,46 @@ TEST(EncodeEfforts, NormalIsSmallerThanFastOnAPhoto) {
             expected_rgba(result));
 }
 
+/// FLEVEL of the zlib stream in the first IDAT chunk: 0 for run-length coding (as zlib sets it),
+/// 1 for the default strategy at level 3.
+unsigned idat_speed_class(const Bytes& png) {
+  for (const io_testing::PngChunk& chunk : png_chunks(png)) {
+    if (chunk.type == "IDAT") return png[chunk.offset + 8 + 1] >> 6;
+  }
+  ADD_FAILURE() << "no IDAT";
+  return 4;
+}
+
+/// A result over a megapixel (so `fast` samples its rows) whose rows are either long runs of
+/// one index or a short pattern repeated (which run-length coding cannot use).
+Result large_result(std::size_t colors, bool runs) {
+  Result result = banded_result(colors, {}, 1201, 901);  // odd: packed rows end mid-byte
+  for (std::uint32_t y = 0; y < result.height; ++y) {
+    for (std::uint32_t x = 0; x < result.width; ++x) {
+      const std::size_t index = runs ? (x / 97 + y / 13) % colors : (x * x + y) % 37 % colors;
+      result.indices[std::size_t{y} * result.width + x] = static_cast<std::uint8_t>(index);
+    }
+  }
+  return result;
+}
+
+TEST(EncodeFast, LargeImagesInSegmentsDecodeExactlyOnAnyThreads) {
+  for (const std::size_t colors : {2u, 3u, 9u, 40u}) {
+    for (const bool runs : {true, false}) {
+      SCOPED_TRACE(std::to_string(colors) + (runs ? " colours, runs" : " colours, pattern"));
+      const Result result = large_result(colors, runs);
+      const Bytes png = encode_indexed_png(result, {.effort = PngEffort::fast, .threads = 1});
+      EXPECT_EQ(io_testing::decode_with_simplified_api(png, PNG_FORMAT_RGBA).samples,
+                expected_rgba(result));
+      for (const unsigned threads : {2u, 3u}) {
+        EXPECT_EQ(encode_indexed_png(result, {.effort = PngEffort::fast, .threads = threads}), png);
+      }
+      // Packed indices are always run-length coded; 8-bit ones only where it pays on a sample.
+      EXPECT_EQ(idat_speed_class(png), colors <= 16 || runs ? 0u : 1u);
+    }
+  }
+}
+
 /// Decode a WebP with libwebp directly into RGBA.
 Bytes webp_rgba(const Bytes& webp, int& width, int& height) {
   std::uint8_t* decoded = WebPDecodeRGBA(webp.data(), webp.size(), &width, &height);
