@@ -60,4 +60,10 @@ std::uint64_t squared_error_sum(const Histogram& histogram, const IndexedColors&
   return sum;
 }
 
+std::uint8_t largest_index(std::span<const std::uint8_t> indices) noexcept {
+  std::uint8_t largest = 0;
+  for (const std::uint8_t index : indices) largest = std::max(largest, index);
+  return largest;
+}
+
 }  // namespace kmquant::detail

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/palette.hpp"
 #include "io/deflate_rows.hpp"
 #include "io/png_errors.hpp"
 #include "io/png_metadata.hpp"
@@ -181,9 +182,7 @@ void check_result(const Result& result) {
     throw_invalid("encode_indexed_png: " + std::to_string(result.indices.size()) + " indices for " +
                   std::to_string(result.width) + "x" + std::to_string(result.height) + " pixels");
   }
-  // The largest index decides; a branch-free maximum runs at the speed of memory.
-  std::uint8_t largest = 0;
-  for (const std::uint8_t index : result.indices) largest = std::max(largest, index);
+  const std::uint8_t largest = detail::largest_index(result.indices);
   if (largest >= result.palette.size()) {
     throw_invalid("encode_indexed_png: index " + std::to_string(largest) +
                   " is outside the palette of " + std::to_string(result.palette.size()) +

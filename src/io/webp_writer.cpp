@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/palette.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
@@ -63,11 +64,10 @@ void check_result(const Result& result) {
     throw_invalid(std::to_string(result.indices.size()) + " indices for " +
                   std::to_string(result.width) + "x" + std::to_string(result.height) + " pixels");
   }
-  for (const std::uint8_t index : result.indices) {
-    if (index >= result.palette.size()) {
-      throw_invalid("index " + std::to_string(index) + " is outside the palette of " +
-                    std::to_string(result.palette.size()) + " colours");
-    }
+  if (const std::uint8_t largest = detail::largest_index(result.indices);
+      largest >= result.palette.size()) {
+    throw_invalid("index " + std::to_string(largest) + " is outside the palette of " +
+                  std::to_string(result.palette.size()) + " colours");
   }
 }
 

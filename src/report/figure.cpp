@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/palette.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -87,8 +88,8 @@ void validate_result(const Result& result, const std::string& panel) {
     invalid(panel + " has " + std::to_string(result.indices.size()) + " indices for a " +
             std::to_string(result.width) + "×" + std::to_string(result.height) + " result");
   }
-  for (std::uint8_t index : result.indices) {
-    if (index >= result.palette.size()) invalid(panel + " has an index outside its palette");
+  if (detail::largest_index(result.indices) >= result.palette.size()) {
+    invalid(panel + " has an index outside its palette");
   }
 }
 
