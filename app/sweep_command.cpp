@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -98,17 +99,24 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   std::future<std::vector<std::uint8_t>> original;
   if (settings.save_original)
     original = side_task(threads, [&] { return encode_png(input.rgb, threads); });
-  // Every k is an independent job, run side by side: its PNG, then its SSIM.
+  // Every k is an independent job, run side by side: its PNG, then its SSIM; the most colours
+  // (the slowest PNG) first, so that the jobs end together. The sweep is timed and writes one
+  // file per k: the fast encoding (PngEffort::fast).
   const std::size_t count = outputs.results.size();
-  files.versions.resize(count);
-  // The sweep is timed and writes one file per k: the fast encoding (PngEffort::fast).
-  for_each_index(count, threads, [&](std::size_t i) {
-    files.versions[i] =
-        encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});
+  std::vector<std::size_t> order(count);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return outputs.results[a].palette.size() > outputs.results[b].palette.size();
   });
+  files.versions.resize(count);
   const SsimReference ssim = reference.get();
   std::vector<double> similarity(count);
-  for_each_index(count, threads, [&](std::size_t i) { similarity[i] = ssim(outputs.results[i]); });
+  for_each_index(count, threads, [&](std::size_t job) {
+    const std::size_t i = order[job];
+    files.versions[i] =
+        encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});
+    similarity[i] = ssim(outputs.results[i]);
+  });
   for (std::size_t i = 0; i < count; ++i) {
     outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
                                                     files.versions[i].size(), names[i]));
