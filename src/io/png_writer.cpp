@@ -399,24 +399,45 @@ std::vector<std::uint8_t> png_file(
   return png;
 }
 
-/// A row of indices as PNG stores them at `depth` bits each: renamed by new_index, several to a
+/// A row of indices as PNG stores them at `depth` bits each: renamed by `rename`, several to a
 /// byte below 8 bits, the first in the most significant bits, the last byte padded with zeros.
-template <unsigned depth>
-void pack_row(std::span<const std::uint8_t> row, const std::vector<std::uint8_t>& new_index,
-              std::uint8_t* out) {
+template <unsigned depth, typename Rename>
+void pack_row(std::span<const std::uint8_t> row, Rename rename, std::uint8_t* out) {
   constexpr std::size_t per_byte = 8 / depth;
   std::size_t x = 0;
   for (; x + per_byte <= row.size(); x += per_byte) {
     unsigned byte = 0;
-    for (std::size_t i = 0; i < per_byte; ++i) byte = (byte << depth) | new_index[row[x + i]];
+    for (std::size_t i = 0; i < per_byte; ++i) byte = (byte << depth) | rename(row[x + i]);
     *out++ = static_cast<std::uint8_t>(byte);
   }
   if (x == row.size()) return;
   unsigned byte = 0;
   for (std::size_t i = 0; i < per_byte; ++i) {
-    byte = (byte << depth) | (x + i < row.size() ? new_index[row[x + i]] : 0u);
+    byte = (byte << depth) | (x + i < row.size() ? rename(row[x + i]) : 0u);
   }
   *out = static_cast<std::uint8_t>(byte);
+}
+
+/// pack_row at png_bit_depth(colours) bits; without renaming (the written palette in the
+/// result's order, as it mostly is) 8-bit rows are a plain copy.
+void pack_row(std::span<const std::uint8_t> row, unsigned depth,
+              const std::vector<std::uint8_t>& new_index, bool renamed, std::uint8_t* out) {
+  const auto lookup = [&](std::uint8_t index) -> unsigned { return new_index[index]; };
+  const auto same = [](std::uint8_t index) -> unsigned { return index; };
+  switch (depth) {
+    case 1:
+      return renamed ? pack_row<1>(row, lookup, out) : pack_row<1>(row, same, out);
+    case 2:
+      return renamed ? pack_row<2>(row, lookup, out) : pack_row<2>(row, same, out);
+    case 4:
+      return renamed ? pack_row<4>(row, lookup, out) : pack_row<4>(row, same, out);
+    default:
+      if (!renamed) {
+        std::copy(row.begin(), row.end(), out);
+        return;
+      }
+      return pack_row<8>(row, lookup, out);
+  }
 }
 
 /// PngEffort::fast's encoding, written without libpng: no filter, zlib level 3 with the
@@ -429,19 +450,12 @@ std::vector<std::uint8_t> encode_fast(const Result& result, unsigned threads) {
   const int strategy = indexed_candidates(result, PngEffort::fast).front().strategy;
   const std::size_t width = result.width;
   const std::size_t row_bytes = (width * depth + 7) / 8;
+  bool renamed = false;
+  for (std::size_t i = 0; i < palette.new_index.size(); ++i) renamed |= palette.new_index[i] != i;
   const detail::FilteredRow packed_row = [&](std::size_t y, std::uint8_t* out) {
     *out = 0;  // filter: none
     const std::span<const std::uint8_t> row(result.indices.data() + y * width, width);
-    switch (depth) {
-      case 1:
-        return pack_row<1>(row, palette.new_index, out + 1);
-      case 2:
-        return pack_row<2>(row, palette.new_index, out + 1);
-      case 4:
-        return pack_row<4>(row, palette.new_index, out + 1);
-      default:
-        return pack_row<8>(row, palette.new_index, out + 1);
-    }
+    pack_row(row, depth, palette.new_index, renamed, out + 1);
   };
   const std::vector<std::uint8_t> data =
       detail::deflate_rows(result.height, row_bytes + 1, packed_row, fast_level, strategy, threads);
