@@ -145,19 +145,26 @@ bool same_file(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-void OutputFiles::add(const fs::path& path, std::vector<std::uint8_t> bytes) {
+void OutputFiles::refuse_the_input(const fs::path& path) const {
   if (same_file(path, input_)) {
     throw Error(ErrorKind::output,
                 path.string() + ": refusing to overwrite the input file with an output");
   }
+}
+
+void OutputFiles::add(const fs::path& path, std::vector<std::uint8_t> bytes) {
+  refuse_the_input(path);
   pending_.push_back({path, std::move(bytes)});
 }
 
+void OutputFiles::write_now(const fs::path& path, std::span<const std::uint8_t> bytes) {
+  refuse_the_input(path);
+  written_.write(path, bytes);
+}
+
 void OutputFiles::write_all() {
-  std::vector<FileToWrite> files;
-  files.reserve(pending_.size());
-  for (const Pending& file : pending_) files.push_back({file.path, file.bytes});
-  write_files_atomic(files);
+  for (const Pending& file : pending_) written_.write(file.path, file.bytes);
+  written_.commit();
   pending_.clear();
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <future>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -66,7 +67,7 @@ void add_limit_options(CLI::App& command, Limits& limits);
 [[nodiscard]] ResultTable table_for(const Input& input, std::uint64_t unique_colors,
                                     std::uint64_t seed);
 
-/// Files to write at the end of a command, all or nothing (write_files_atomic): if one cannot
+/// The files of a command, put in place at its end all or nothing (AtomicFiles): if one cannot
 /// be written, none is, and the files already there are left as they were.
 class OutputFiles {
  public:
@@ -75,7 +76,13 @@ class OutputFiles {
   /// Queue a file. Throws Error(output) if `path` is the input file itself.
   void add(const std::filesystem::path& path, std::vector<std::uint8_t> bytes);
 
-  /// Write every queued file. Throws Error(output) naming the file that failed.
+  /// Write a file's temporary now, from any thread, so that its flush to the disk overlaps
+  /// the command's other work; write_all puts it in place. Throws Error(output) if `path` is
+  /// the input file itself or cannot be written.
+  void write_now(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+
+  /// Write every queued file and put all in place. Throws Error(output) naming the file that
+  /// failed.
   void write_all();
 
  private:
@@ -83,8 +90,11 @@ class OutputFiles {
     std::filesystem::path path;
     std::vector<std::uint8_t> bytes;
   };
+  void refuse_the_input(const std::filesystem::path& path) const;
+
   std::filesystem::path input_;
   std::vector<Pending> pending_;
+  AtomicFiles written_;
 };
 
 /// task() on a thread of its own when `threads` allows more than one, else (or when no thread

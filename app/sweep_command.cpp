@@ -79,26 +79,27 @@ std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outp
   return render_comparison_grid(panels, title, style);
 }
 
-/// The encoded files of a sweep: the original and every version as PNG, and the figure.
-struct EncodedFiles {
-  std::vector<std::uint8_t> original;
-  std::vector<std::vector<std::uint8_t>> versions;
-  std::vector<std::uint8_t> grid;
-};
-
-/// Encode everything. With more than one thread allowed, the figure and the original (if asked
-/// for) each go on a thread of their own, as the largest single jobs, while the versions are
-/// encoded and measured side by side.
-EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSettings& settings,
-                        const std::vector<std::string>& names,
-                        std::future<SsimReference>& reference) {
-  EncodedFiles files;
+/// Encode everything and write the images (to temporaries that `files` puts in place at the
+/// end), each as soon as it is made, so that their flushes to the disk overlap the rest. With
+/// more than one thread allowed, the figure and the original (if asked for) each go on a
+/// thread of their own, as the largest single jobs, while the versions are encoded and
+/// measured side by side. Returns the figure (report.html embeds it).
+std::vector<std::uint8_t> encode_all(const Input& input, SweepOutputs& outputs,
+                                     const SweepSettings& settings,
+                                     const std::vector<std::string>& names,
+                                     std::future<SsimReference>& reference, OutputFiles& files) {
   const unsigned threads = settings.quantize.threads;
-  std::future<std::vector<std::uint8_t>> grid =
-      side_task(threads, [&] { return draw_grid(input, outputs, names, threads); });
-  std::future<std::vector<std::uint8_t>> original;
-  if (settings.save_original)
-    original = side_task(threads, [&] { return encode_png(input.rgb, threads); });
+  std::future<std::vector<std::uint8_t>> grid = side_task(threads, [&] {
+    std::vector<std::uint8_t> png = draw_grid(input, outputs, names, threads);
+    files.write_now(settings.out_dir / "grid.png", png);
+    return png;
+  });
+  std::future<void> original;
+  if (settings.save_original) {
+    original = side_task(threads, [&] {
+      files.write_now(settings.out_dir / "original.png", encode_png(input.rgb, threads));
+    });
+  }
   // Every k is an independent job, run side by side: its PNG, then its SSIM; the most colours
   // (the slowest PNG) first, so that the jobs end together. The sweep is timed and writes one
   // file per k: the fast encoding (PngEffort::fast).
@@ -108,23 +109,24 @@ EncodedFiles encode_all(const Input& input, SweepOutputs& outputs, const SweepSe
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return outputs.results[a].palette.size() > outputs.results[b].palette.size();
   });
-  files.versions.resize(count);
+  std::vector<std::size_t> png_bytes(count);
   const SsimReference ssim = reference.get();
   std::vector<double> similarity(count);
   for_each_index(count, threads, [&](std::size_t job) {
     const std::size_t i = order[job];
-    files.versions[i] =
+    const std::vector<std::uint8_t> png =
         encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});
+    png_bytes[i] = png.size();
+    files.write_now(names[i], png);
     similarity[i] = ssim(outputs.results[i]);
   });
   for (std::size_t i = 0; i < count; ++i) {
-    outputs.table.results.push_back(make_result_row(outputs.results[i], input.info.file_bytes,
-                                                    files.versions[i].size(), names[i]));
+    outputs.table.results.push_back(
+        make_result_row(outputs.results[i], input.info.file_bytes, png_bytes[i], names[i]));
     outputs.table.results.back().ssim = similarity[i];
   }
-  files.grid = grid.get();
-  if (original.valid()) files.original = original.get();
-  return files;
+  if (original.valid()) original.get();
+  return grid.get();
 }
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
@@ -149,22 +151,15 @@ int run_sweep(const SweepSettings& settings) {
     for (const Result& result : outputs.results) {
       names.push_back((settings.out_dir / ("k" + std::to_string(result.k) + ".png")).string());
     }
-    EncodedFiles encoded = encode_all(input, outputs, settings, names, reference);
-    outputs.results.clear();  // the PNGs hold them now
-
     ensure_directory(settings.out_dir);
     OutputFiles files(path);
-    if (settings.save_original) {
-      files.add(settings.out_dir / "original.png", std::move(encoded.original));
-    }
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      files.add(names[i], std::move(encoded.versions[i]));
-    }
+    const std::vector<std::uint8_t> grid =
+        encode_all(input, outputs, settings, names, reference, files);
+    outputs.results.clear();  // the PNGs hold them now
+
     if (settings.html) {
-      files.add(settings.out_dir / "report.html",
-                bytes_of(format_html(outputs.table, encoded.grid)));
+      files.add(settings.out_dir / "report.html", bytes_of(format_html(outputs.table, grid)));
     }
-    files.add(settings.out_dir / "grid.png", std::move(encoded.grid));
     const std::string json = format_json(outputs.table);
     files.add(settings.out_dir / "results.csv", bytes_of(format_csv(outputs.table)));
     files.add(settings.out_dir / "results.json", bytes_of(json));

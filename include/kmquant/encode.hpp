@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -94,6 +95,32 @@ struct FileToWrite {
 /// for reasons such as a folder standing at the destination — leaves the files before it
 /// replaced. Throws Error(output) naming the file that failed.
 void write_files_atomic(std::span<const FileToWrite> files);
+
+/// write_files_atomic spread over time: each file is written (to its temporary, flushed) when
+/// write() is called, from any thread, and commit() puts them all in place. Until then a failure
+/// anywhere, or destroying the object, removes the temporaries and leaves every existing file
+/// as it was. A program can so write each output as soon as it is made, its flush to the disk
+/// overlapping the rest of the work.
+class AtomicFiles {
+ public:
+  AtomicFiles();
+  AtomicFiles(const AtomicFiles&) = delete;
+  AtomicFiles& operator=(const AtomicFiles&) = delete;
+  ~AtomicFiles();
+
+  /// Write `bytes` to a temporary file beside `path` and flush it; thread-safe. Throws
+  /// Error(output) naming `path`.
+  void write(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+
+  /// Rename every file written into place and make the renames durable; call it once every
+  /// write() has returned. Throws Error(output) naming the file that failed (the files renamed
+  /// before it stay replaced, as with write_files_atomic).
+  void commit();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 /// Remove the temporary files of the writes in progress in every thread, and make those writes
 /// and every later one fail with Error(output): for a program about to end on a signal such as

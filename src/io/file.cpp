@@ -10,6 +10,8 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -101,31 +103,57 @@ void sync_folder(const std::filesystem::path& folder) noexcept {
 
 }  // namespace
 
+struct AtomicFiles::State {
+  std::mutex mutex;
+  // A deque, because temporary files cannot move.
+  std::deque<detail::TemporaryFile> temporaries;
+  std::vector<std::filesystem::path> paths;
+};
+
+AtomicFiles::AtomicFiles() : state_(std::make_unique<State>()) {}
+
+AtomicFiles::~AtomicFiles() = default;  // removes the temporaries not renamed into place
+
+void AtomicFiles::write(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  if (!path.has_filename()) throw_output_error(path, "not a file name");
+  detail::TemporaryFile* temporary = nullptr;
+  {
+    const std::lock_guard lock(state_->mutex);
+    temporary = &state_->temporaries.emplace_back(path);
+    state_->paths.push_back(path);
+  }
+  if (const int error = temporary->write_and_close(bytes); error != 0) {
+    throw_output_error(path, "cannot write: " + errno_text(error));
+  }
+}
+
+void AtomicFiles::commit() {
+  const std::lock_guard lock(state_->mutex);
+  std::vector<std::filesystem::path> folders;
+  for (std::size_t i = 0; i < state_->paths.size(); ++i) {
+    const std::filesystem::path& path = state_->paths[i];
+    if (const int error = state_->temporaries[i].rename_into_place(); error != 0) {
+      throw_output_error(path, "cannot replace the file: " + errno_text(error));
+    }
+    const std::filesystem::path folder = folder_of(path);
+    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) {
+      folders.push_back(folder);
+    }
+  }
+  for (const std::filesystem::path& folder : folders) sync_folder(folder);
+  state_->temporaries.clear();
+  state_->paths.clear();
+}
+
 void write_files_atomic(std::span<const FileToWrite> files) {
   for (const FileToWrite& file : files) {
     if (!file.path.has_filename()) throw_output_error(file.path, "not a file name");
   }
   // Every file is written and flushed before the first rename: a failure on the way (a full
   // disk, a folder without write permission) removes the temporaries and changes nothing.
-  // A deque, because temporary files cannot move.
-  std::deque<detail::TemporaryFile> temporaries;
-  for (const FileToWrite& file : files) {
-    if (const int error = temporaries.emplace_back(file.path).write_and_close(file.bytes);
-        error != 0) {
-      throw_output_error(file.path, "cannot write: " + errno_text(error));
-    }
-  }
-  std::vector<std::filesystem::path> folders;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (const int error = temporaries[i].rename_into_place(); error != 0) {
-      throw_output_error(files[i].path, "cannot replace the file: " + errno_text(error));
-    }
-    const std::filesystem::path folder = folder_of(files[i].path);
-    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) {
-      folders.push_back(folder);
-    }
-  }
-  for (const std::filesystem::path& folder : folders) sync_folder(folder);
+  AtomicFiles written;
+  for (const FileToWrite& file : files) written.write(file.path, file.bytes);
+  written.commit();
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/temporary_file.hpp"
@@ -56,6 +58,42 @@ TEST_F(OutputSafety, SeveralFilesAreWrittenAllOrNothing) {
   EXPECT_EQ(folder_contents(), (std::vector<std::string>{"a.png", "b.png"}));
   EXPECT_EQ(bytes_of(folder_ / "a.png"), new_bytes);
   EXPECT_EQ(bytes_of(folder_ / "b.png"), new_bytes);
+}
+
+TEST_F(OutputSafety, FilesWrittenOnSeveralThreadsAppearTogetherOnCommit) {
+  put("a.png", old_bytes);
+  const Bytes new_bytes(1000, 9);
+  std::vector<std::string> names = {"a.png"};
+  for (char i = '0'; i < '8'; ++i) names.push_back(std::string{'f', i} + ".png");
+  {
+    AtomicFiles files;
+    std::vector<std::thread> writers;
+    for (std::size_t t = 0; t < 3; ++t) {
+      writers.emplace_back([&, t] {
+        for (std::size_t i = t; i < names.size(); i += 3)
+          files.write(folder_ / names[i], new_bytes);
+      });
+    }
+    for (std::thread& writer : writers) writer.join();
+    // Written, not yet in place: the old a.png and none of the new names.
+    const std::vector<std::string> before = folder_contents();
+    EXPECT_EQ(before.size(), names.size() + 1);  // a.png and a temporary for each name
+    EXPECT_EQ(std::count(before.begin(), before.end(), "f0.png"), 0);
+    EXPECT_EQ(bytes_of(folder_ / "a.png"), old_bytes);
+    files.commit();
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(folder_contents(), names);
+  for (const std::string& name : names) EXPECT_EQ(bytes_of(folder_ / name), new_bytes) << name;
+
+  // Never committed: its temporaries go with it, and f0.png keeps what it had.
+  {
+    AtomicFiles files;
+    files.write(folder_ / "f0.png", old_bytes);
+    files.write(folder_ / "g.png", old_bytes);
+  }
+  EXPECT_EQ(folder_contents(), names);
+  EXPECT_EQ(bytes_of(folder_ / "f0.png"), new_bytes);
 }
 
 /// Sets a limit on the size of files this process writes, like a disk with that much space,
