@@ -251,19 +251,19 @@ bool runs_compress_well_enough(const Result& result) {
   return runs <= fast_run_length_tolerance * matches;
 }
 
+/// PngEffort::fast's zlib strategy: run-length coding for packed indices, and for 8-bit ones of
+/// large images where it compresses well enough.
+int fast_strategy(const Result& result) {
+  const bool packed = png_bit_depth(result.palette.size()) < 8;
+  const bool runs =
+      packed || (result.indices.size() >= fast_sampled_pixels && runs_compress_well_enough(result));
+  return runs ? Z_RLE : Z_DEFAULT_STRATEGY;
+}
+
+/// The encodings PngEffort::normal and best try (fast has its own writer, encode_fast).
 std::vector<IndexedCandidate> indexed_candidates(const Result& result, PngEffort effort) {
   const bool packable = png_bit_depth(result.palette.size()) < 8;
-  switch (effort) {
-    case PngEffort::fast: {
-      const bool runs = packable || (result.indices.size() >= fast_sampled_pixels &&
-                                     runs_compress_well_enough(result));
-      return {{.level = fast_level, .strategy = runs ? Z_RLE : Z_DEFAULT_STRATEGY}};
-    }
-    case PngEffort::normal:
-      return {{}};
-    case PngEffort::best:
-      break;
-  }
+  if (effort != PngEffort::best) return {{}};
   // normal's encoding first, so that best is never larger than normal.
   std::vector<IndexedCandidate> candidates = {
       {}, {.level = best_level}, {.level = best_level, .strategy = Z_FILTERED}};
@@ -447,7 +447,7 @@ void pack_row(std::span<const std::uint8_t> row, unsigned depth,
 std::vector<std::uint8_t> encode_fast(const Result& result, unsigned threads) {
   const WrittenPalette palette = written_palette(result, false);
   const unsigned depth = png_bit_depth(result.palette.size());
-  const int strategy = indexed_candidates(result, PngEffort::fast).front().strategy;
+  const int strategy = fast_strategy(result);
   const std::size_t width = result.width;
   const std::size_t row_bytes = (width * depth + 7) / 8;
   bool renamed = false;
@@ -470,6 +470,17 @@ std::vector<std::uint8_t> encode_fast(const Result& result, unsigned threads) {
                   });
 }
 
+/// The smallest of the effort's candidate encodings (strictly smaller: on a tie the earlier
+/// candidate stays, so the choice is deterministic).
+std::vector<std::uint8_t> smallest_candidate(const Result& result, PngEffort effort) {
+  std::vector<std::uint8_t> best;
+  for (const IndexedCandidate& candidate : indexed_candidates(result, effort)) {
+    std::vector<std::uint8_t> png = encode_candidate(result, candidate);
+    if (best.empty() || png.size() < best.size()) best = std::move(png);
+  }
+  return best;
+}
+
 /// Put encoded chunks right after IHDR (the signature's 8 bytes and IHDR's 25): every chunk
 /// png_metadata_chunks writes may stand there (iCCP, sRGB, gAMA and cHRM must precede PLTE).
 void insert_after_ihdr(std::vector<std::uint8_t>& png, const std::vector<std::uint8_t>& chunks) {
@@ -488,15 +499,9 @@ unsigned png_bit_depth(std::size_t colors) noexcept {
 
 std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSettings& settings) {
   check_result(result);
-  std::vector<std::uint8_t> best;
-  if (settings.effort == PngEffort::fast) best = encode_fast(result, settings.threads);
-  for (const IndexedCandidate& candidate : settings.effort == PngEffort::fast
-                                               ? std::vector<IndexedCandidate>{}
-                                               : indexed_candidates(result, settings.effort)) {
-    std::vector<std::uint8_t> png = encode_candidate(result, candidate);
-    // Strictly smaller: on a tie the earlier candidate stays, so the choice is deterministic.
-    if (best.empty() || png.size() < best.size()) best = std::move(png);
-  }
+  std::vector<std::uint8_t> best = settings.effort == PngEffort::fast
+                                       ? encode_fast(result, settings.threads)
+                                       : smallest_candidate(result, settings.effort);
   if (settings.metadata != nullptr) {
     insert_after_ihdr(best, detail::png_metadata_chunks(*settings.metadata));
   }
