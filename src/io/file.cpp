@@ -146,11 +146,9 @@ void AtomicFiles::commit() {
 }
 
 void write_files_atomic(std::span<const FileToWrite> files) {
-  for (const FileToWrite& file : files) {
-    if (!file.path.has_filename()) throw_output_error(file.path, "not a file name");
-  }
   // Every file is written and flushed before the first rename: a failure on the way (a full
-  // disk, a folder without write permission) removes the temporaries and changes nothing.
+  // disk, a folder without write permission, a path that names no file) removes the
+  // temporaries and changes nothing.
   AtomicFiles written;
   for (const FileToWrite& file : files) written.write(file.path, file.bytes);
   written.commit();
