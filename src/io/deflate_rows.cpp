@@ -8,6 +8,7 @@
 #include <new>
 
 #include "core/parallel.hpp"
+#include "io/png_metadata.hpp"
 
 namespace kmquant::detail {
 namespace {
@@ -109,9 +110,7 @@ std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
     stream.insert(stream.end(), segment.bytes.begin(), segment.bytes.end());
     adler = adler32_combine(adler, segment.adler, static_cast<z_off_t>(segment.input_size));
   }
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    stream.push_back(static_cast<std::uint8_t>(adler >> shift));
-  }
+  append_be32(stream, static_cast<std::uint32_t>(adler));
   return stream;
 }
 

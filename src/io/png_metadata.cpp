@@ -44,11 +44,6 @@ std::uint32_t read_be32(std::span<const std::uint8_t> bytes) {
          std::uint32_t{bytes[2]} << 8 | std::uint32_t{bytes[3]};
 }
 
-void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
-}
-
 /// CRC-32 of a chunk's type and data, as PNG stores it.
 std::uint32_t chunk_crc(std::span<const std::uint8_t> type_and_data) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -194,6 +189,12 @@ std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata) {
   }
   if (!metadata.exif.empty()) append_png_chunk(out, "eXIf", metadata.exif);
   return out;
+}
+
+void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  }
 }
 
 }  // namespace kmquant::detail

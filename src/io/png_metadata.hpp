@@ -22,6 +22,9 @@ namespace kmquant::detail {
 /// chunk over PNG's 2^31 − 1 bytes.
 [[nodiscard]] std::vector<std::uint8_t> png_metadata_chunks(const Metadata& metadata);
 
+/// Append `value` to `out` in big-endian order, as PNG and zlib store 32-bit numbers.
+void append_be32(std::vector<std::uint8_t>& out, std::uint32_t value);
+
 /// Append one PNG chunk to `out`: its length, type, data and the CRC of type and data. Throws
 /// Error(invalid_argument) for data over PNG's 2^31 − 1 bytes.
 void append_png_chunk(std::vector<std::uint8_t>& out, std::string_view type,

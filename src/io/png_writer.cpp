@@ -386,11 +386,8 @@ std::vector<std::uint8_t> png_file(
   // IHDR: width and height (big-endian), bits a sample, the colour type, deflate, adaptive
   // filters, no interlace.
   std::vector<std::uint8_t> header;
-  for (const std::uint32_t value : {width, height}) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      header.push_back(static_cast<std::uint8_t>(value >> shift));
-    }
-  }
+  detail::append_be32(header, width);
+  detail::append_be32(header, height);
   header.insert(header.end(), {bit_depth, color_type, 0, 0, 0});
   detail::append_png_chunk(png, "IHDR", header);
   if (before_data) before_data(png);
