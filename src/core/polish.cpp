@@ -97,15 +97,21 @@ bool out_of_reach(double second, double own) noexcept {
 /// Per entry: every other entry with its distance (not squared), nearest first.
 using SortedEntries = std::vector<std::vector<std::pair<double, std::uint32_t>>>;
 
-SortedEntries entries_by_distance(const std::vector<Entry>& entries) {
+/// Each entry's row is sorted on its own: k² log k work, shared out in blocks of rows.
+SortedEntries entries_by_distance(const std::vector<Entry>& entries, unsigned threads) {
+  constexpr std::size_t rows_per_block = 32;
   const std::size_t k = entries.size();
   SortedEntries sorted(k);
-  for (std::size_t a = 0; a < k; ++a) {
-    for (std::uint32_t b = 0; b < k; ++b) {
-      if (b != a) sorted[a].emplace_back(std::sqrt(distance(entries[a], entries[b])), b);
+  parallel_for((k + rows_per_block - 1) / rows_per_block, threads, [&](std::size_t block) {
+    for (std::size_t a = block * rows_per_block; a < std::min(k, (block + 1) * rows_per_block);
+         ++a) {
+      sorted[a].reserve(k - 1);
+      for (std::uint32_t b = 0; b < k; ++b) {
+        if (b != a) sorted[a].emplace_back(std::sqrt(distance(entries[a], entries[b])), b);
+      }
+      std::sort(sorted[a].begin(), sorted[a].end());
     }
-    std::sort(sorted[a].begin(), sorted[a].end());
-  }
+  });
   return sorted;
 }
 
@@ -166,11 +172,11 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   const std::size_t n = points.colors.size();
   const std::size_t k = entries.size();
   const CentroidTable table(to_centroids(entries));
-  const SortedEntries sorted = entries_by_distance(entries);
+  const SortedEntries sorted = entries_by_distance(entries, threads);
   Layout layout = empty_layout(k);
   layout.nearest.resize(n);
   layout.second.resize(n);
-  constexpr std::size_t chunk_size = std::size_t{1} << 14;
+  constexpr std::size_t chunk_size = std::size_t{1} << 12;
   std::vector<Layout> parts((n + chunk_size - 1) / chunk_size, empty_layout(k));
   parallel_for(parts.size(), threads, [&](std::size_t c) {
     const auto begin = static_cast<std::uint32_t>(c * chunk_size);
