@@ -3,6 +3,10 @@
 #include <exception>
 #include <new>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "commands.hpp"
 #include "common.hpp"
 
@@ -41,11 +45,25 @@ int run(int argc, char** argv) {
   return exit_usage;  // unreachable: require_subcommand(1)
 }
 
+/// glibc gives each thread that allocates an arena of its own, and returns the free memory at
+/// the top of an arena to the system (that of threads that have ended too); using it again maps
+/// its pages afresh, a fault for every 4 KiB, several microseconds each in a virtual machine.
+/// The work's threads start and end with every parallel step, and the 14.6-megapixel sweep
+/// took 25,000 faults. One arena for all keeps the freed memory in use: 17,000 faults. The
+/// threads allocate little (their buffers are made before they start), so they seldom wait for
+/// each other's allocations.
+void share_one_arena() {
+#if defined(__GLIBC__)
+  mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
 }  // namespace
 }  // namespace kmquant::cli
 
 int main(int argc, char** argv) {
   try {
+    kmquant::cli::share_one_arena();
     kmquant::cli::remove_temporary_files_on_signals();
     return kmquant::cli::run(argc, argv);
   } catch (const std::bad_alloc&) {
