@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/large_buffer.hpp"
 #include "core/parallel.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
@@ -30,6 +31,8 @@ void check_rgb_image(const Image& image) {
 }  // namespace detail
 
 namespace {
+
+using detail::HugePageArray;
 
 /// Images this large are counted in parts on several threads.
 constexpr std::size_t min_pixels_per_part = std::size_t{1} << 20;
@@ -66,36 +69,39 @@ Histogram count_by_sorting(const Image& rgb) {
 /// One bit for each of the 2^24 colours: 2^18 words of 64.
 constexpr std::size_t presence_words = std::size_t{1} << 18;
 
-/// 64 colours of the colour space: which of them occur, and how many occurring colours come
-/// before the first of them (the rank of a colour is then one popcount away).
-struct RankedWord {
-  std::uint64_t present = 0;
-  std::uint32_t rank_before = 0;
+/// The colours that occur, as bits of the whole colour space, and per word of 64 colours how
+/// many occurring colours come before its first: a colour's rank is then one popcount away.
+/// Both are fixed tables of megabytes, touched all over: in 2 MiB pages where the system allows.
+struct RankedColors {
+  HugePageArray<std::uint64_t> present;
+  HugePageArray<std::uint32_t> rank_before;
 };
 
 /// Mark the colours of pixels [begin, end) in a bit set of the colour space.
 void mark_colors(const Image& rgb, std::size_t begin, std::size_t end,
-                 std::vector<std::uint64_t>& present) {
+                 HugePageArray<std::uint64_t>& present) {
   for (std::size_t i = begin; i < end; ++i) {
     const std::uint32_t key = key_of_pixel(rgb, i);
     present[key >> 6] |= std::uint64_t{1} << (key & 63);
   }
 }
 
-/// The ranked bit set of the colours of all parts, and the colours themselves in key order.
-std::vector<RankedWord> rank_colors(const std::vector<std::vector<std::uint64_t>>& parts,
-                                    std::vector<Rgb8>& colors) {
-  std::vector<RankedWord> ranked(presence_words);
+/// Join the parts' bit sets (into the first part's), rank the words, and list the colours
+/// themselves in key order.
+RankedColors rank_colors(std::vector<HugePageArray<std::uint64_t>>& parts,
+                         std::vector<Rgb8>& colors) {
+  RankedColors ranked{std::move(parts.front()), HugePageArray<std::uint32_t>(presence_words)};
   std::uint32_t rank = 0;
   for (std::size_t w = 0; w < presence_words; ++w) {
-    std::uint64_t present = 0;
-    for (const std::vector<std::uint64_t>& part : parts) present |= part[w];
-    ranked[w] = {present, rank};
+    std::uint64_t present = ranked.present[w];
+    for (std::size_t p = 1; p < parts.size(); ++p) present |= parts[p][w];
+    ranked.present[w] = present;
+    ranked.rank_before[w] = rank;
     rank += static_cast<std::uint32_t>(std::popcount(present));
   }
   colors.reserve(rank);
   for (std::size_t w = 0; w < presence_words; ++w) {
-    for (std::uint64_t bits = ranked[w].present; bits != 0; bits &= bits - 1) {
+    for (std::uint64_t bits = ranked.present[w]; bits != 0; bits &= bits - 1) {
       colors.push_back(detail::unpack_rgb(
           static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)))));
     }
@@ -105,14 +111,15 @@ std::vector<RankedWord> rank_colors(const std::vector<std::vector<std::uint64_t>
 
 /// Give pixels [begin, end) their colour's rank among all occurring colours (in key order),
 /// counting them. Inlined into both variants below.
-inline void rank_pixels(const std::vector<RankedWord>& ranked, const Image& rgb, std::size_t begin,
+inline void rank_pixels(const RankedColors& ranked, const Image& rgb, std::size_t begin,
                         std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
   for (std::size_t i = begin; i < end; ++i) {
     const std::uint32_t key = key_of_pixel(rgb, i);
-    const RankedWord& word = ranked[key >> 6];
+    const std::size_t word = key >> 6;
     const std::uint64_t below = (std::uint64_t{1} << (key & 63)) - 1;
     const std::uint32_t rank =
-        word.rank_before + static_cast<std::uint32_t>(std::popcount(word.present & below));
+        ranked.rank_before[word] +
+        static_cast<std::uint32_t>(std::popcount(ranked.present[word] & below));
     pixel_color[i] = rank;
     ++counts[rank];
   }
@@ -122,7 +129,7 @@ inline void rank_pixels(const std::vector<RankedWord>& ranked, const Image& rgb,
 // tenth of the pass's work. CPUs that have the instruction (all since 2008) get a variant that
 // uses it, chosen at run time.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("popcnt"))) void rank_pixels_popcnt(const std::vector<RankedWord>& ranked,
+__attribute__((target("popcnt"))) void rank_pixels_popcnt(const RankedColors& ranked,
                                                           const Image& rgb, std::size_t begin,
                                                           std::size_t end,
                                                           std::uint32_t* pixel_color,
@@ -130,9 +137,8 @@ __attribute__((target("popcnt"))) void rank_pixels_popcnt(const std::vector<Rank
   rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
 }
 
-void rank_pixels_for_this_cpu(const std::vector<RankedWord>& ranked, const Image& rgb,
-                              std::size_t begin, std::size_t end, std::uint32_t* pixel_color,
-                              std::uint32_t* counts) {
+void rank_pixels_for_this_cpu(const RankedColors& ranked, const Image& rgb, std::size_t begin,
+                              std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
   static const bool has_popcnt = __builtin_cpu_supports("popcnt") != 0;
   if (has_popcnt) {
     rank_pixels_popcnt(ranked, rgb, begin, end, pixel_color, counts);
@@ -141,9 +147,8 @@ void rank_pixels_for_this_cpu(const std::vector<RankedWord>& ranked, const Image
   }
 }
 #else
-void rank_pixels_for_this_cpu(const std::vector<RankedWord>& ranked, const Image& rgb,
-                              std::size_t begin, std::size_t end, std::uint32_t* pixel_color,
-                              std::uint32_t* counts) {
+void rank_pixels_for_this_cpu(const RankedColors& ranked, const Image& rgb, std::size_t begin,
+                              std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
   rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
 }
 #endif
@@ -161,16 +166,18 @@ Histogram count_colors(const Image& rgb, unsigned threads) {
       std::clamp<std::size_t>(n / min_pixels_per_part, 1, detail::resolve_threads(threads));
   const auto part_begin = [&](std::size_t p) { return p * n / part_count; };
 
-  std::vector<std::vector<std::uint64_t>> present(part_count);
+  std::vector<HugePageArray<std::uint64_t>> present;
+  present.reserve(part_count);
+  for (std::size_t p = 0; p < part_count; ++p) present.emplace_back(presence_words);
   detail::parallel_for(part_count, threads, [&](std::size_t p) {
-    present[p].assign(presence_words, 0);
     mark_colors(rgb, part_begin(p), part_begin(p + 1), present[p]);
   });
   Histogram histogram;
-  const std::vector<RankedWord> ranked = rank_colors(present, histogram.colors);
+  const RankedColors ranked = rank_colors(present, histogram.colors);
   present.clear();
 
   // Each pixel's colour by rank, counting as we go.
+  detail::reserve_large(histogram.pixel_color, n);
   histogram.pixel_color.resize(n);
   std::vector<std::vector<std::uint32_t>> part_counts(part_count);
   detail::parallel_for(part_count, threads, [&](std::size_t p) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/histogram.hpp"
+#include "core/large_buffer.hpp"
 
 namespace kmquant::detail {
 namespace {
@@ -41,7 +42,9 @@ IndexedColors identity_palette(std::span<const Rgb8> colors) {
 
 std::vector<std::uint8_t> remap_pixels(std::span<const std::uint32_t> pixel_color,
                                        std::span<const std::uint8_t> color_index) {
-  std::vector<std::uint8_t> indices(pixel_color.size());
+  std::vector<std::uint8_t> indices;
+  reserve_large(indices, pixel_color.size());
+  indices.resize(pixel_color.size());
   for (std::size_t p = 0; p < pixel_color.size(); ++p) indices[p] = color_index[pixel_color[p]];
   return indices;
 }

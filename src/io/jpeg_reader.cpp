@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/large_buffer.hpp"
 #include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
@@ -257,6 +258,7 @@ LoadedImage read_jpeg(std::span<const std::uint8_t> bytes, const std::string& na
   image.height = cinfo->image_height;
   image.channels = 3;
   const std::size_t row_bytes = std::size_t{image.width} * 3;
+  detail::reserve_large(image.pixels, row_bytes * image.height);
   image.pixels.resize(row_bytes * image.height);
   if (!read_pixels(cinfo, &handler, image.pixels.data(), row_bytes)) throw fail();
   return loaded;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/large_buffer.hpp"
 #include "io/png_errors.hpp"
 #include "io/png_metadata.hpp"
 #include "io/readers.hpp"
@@ -176,6 +177,7 @@ LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& nam
   image.width = header.width;
   image.height = header.height;
   image.channels = layout.channels;
+  detail::reserve_large(image.pixels, layout.row_bytes * header.height);
   image.pixels.resize(layout.row_bytes * header.height);
   std::vector<png_bytep> rows(header.height);
   for (std::size_t y = 0; y < rows.size(); ++y) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/large_buffer.hpp"
 #include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"
@@ -95,6 +96,7 @@ LoadedImage read_webp(std::span<const std::uint8_t> bytes, const std::string& na
   image.height = static_cast<std::uint32_t>(features.height);
   image.channels = loaded.info.had_alpha ? 4 : 3;
   const std::size_t row_bytes = std::size_t{image.width} * image.channels;
+  detail::reserve_large(image.pixels, row_bytes * image.height);
   image.pixels.resize(row_bytes * image.height);
 
   // Decode straight into our buffer (external memory), RGBA with straight alpha or RGB.
