@@ -36,11 +36,18 @@ struct Point {
   std::uint32_t weight;
 };
 
+/// Per channel, values that no point of a box lies outside (not necessarily the tightest).
+struct ValueRange {
+  std::array<std::uint8_t, 3> low{0, 0, 0};
+  std::array<std::uint8_t, 3> high{255, 255, 255};
+};
+
 /// A box: a range of the points, its moments and its best split.
 struct Box {
   std::size_t begin = 0;
   std::size_t end = 0;
   Moments moments;
+  ValueRange range;
   double gain = 0;       // squared error removed by the best split (0: can't be split)
   std::size_t axis = 0;  // the best split: points with rgb[axis] ≤ cut go left
   std::uint8_t cut = 0;
@@ -48,35 +55,29 @@ struct Box {
 };
 
 /// Per axis, the moments of a box's points at each value of that channel. Every bin is zero
-/// between uses: a use clears only the range of values its box filled.
+/// between uses: a use clears only its box's range of values. The ranges come from the cuts
+/// that made the box rather than from its points (which would cost a minimum and a maximum
+/// per point and axis, a third of the splitting's work); a wider range only adds empty bins.
 struct AxisBins {
   std::array<std::array<Moments, 256>, 3> bins{};
-  std::array<std::size_t, 3> low{};
-  std::array<std::size_t, 3> high{};
 
-  /// Fill the bins from the points, and their ranges, in one pass.
   void fill(std::span<const Point> points) {
-    low = {255, 255, 255};
-    high = {0, 0, 0};
     for (const Point& point : points) {
       const std::int64_t w = point.weight;
       const std::array<std::int64_t, 3> weighted = {w * point.rgb[0], w * point.rgb[1],
                                                     w * point.rgb[2]};
       for (std::size_t axis = 0; axis < 3; ++axis) {
-        const std::size_t value = point.rgb[axis];
-        low[axis] = std::min(low[axis], value);
-        high[axis] = std::max(high[axis], value);
-        Moments& bin = bins[axis][value];
+        Moments& bin = bins[axis][point.rgb[axis]];
         bin.weight += w;
         for (std::size_t ch = 0; ch < 3; ++ch) bin.sum[ch] += weighted[ch];
       }
     }
   }
 
-  void clear() {
+  void clear(const ValueRange& range) {
     for (std::size_t axis = 0; axis < 3; ++axis) {
-      std::fill(bins[axis].begin() + static_cast<std::ptrdiff_t>(low[axis]),
-                bins[axis].begin() + static_cast<std::ptrdiff_t>(high[axis]) + 1, Moments{});
+      std::fill(bins[axis].begin() + range.low[axis], bins[axis].begin() + range.high[axis] + 1,
+                Moments{});
     }
   }
 };
@@ -90,9 +91,10 @@ void find_best_split(std::span<const Point> points, AxisBins& scratch, Box& box)
   for (std::size_t axis = 0; axis < 3; ++axis) {
     const auto& bins = scratch.bins[axis];
     Moments left;
-    for (std::size_t value = scratch.low[axis]; value < scratch.high[axis]; ++value) {
+    for (std::size_t value = box.range.low[axis]; value <= box.range.high[axis]; ++value) {
       if (bins[value].weight == 0) continue;
       left.add(bins[value]);
+      if (left.weight == box.moments.weight) break;  // the last occupied value: no cut
       Moments right = box.moments;
       right.weight -= left.weight;
       for (std::size_t ch = 0; ch < 3; ++ch) right.sum[ch] -= left.sum[ch];
@@ -105,16 +107,17 @@ void find_best_split(std::span<const Point> points, AxisBins& scratch, Box& box)
       }
     }
   }
-  scratch.clear();
+  scratch.clear(box.range);
 }
 
 /// The box of points [begin, end), whose moments are known (from its parent's split).
 Box make_box(std::span<const Point> points, AxisBins& scratch, std::size_t begin, std::size_t end,
-             const Moments& moments) {
+             const Moments& moments, const ValueRange& range) {
   Box box;
   box.begin = begin;
   box.end = end;
   box.moments = moments;
+  box.range = range;
   find_best_split(points, scratch, box);
   return box;
 }
@@ -143,7 +146,7 @@ void split_boxes(const WeightedColors& colors, std::span<const std::size_t> coun
     points[i] = {{c.r, c.g, c.b}, colors.weights[i]};
   }
   const auto scratch = std::make_unique<AxisBins>();
-  std::vector<Box> boxes{make_box(points, *scratch, 0, points.size(), moments_of(points))};
+  std::vector<Box> boxes{make_box(points, *scratch, 0, points.size(), moments_of(points), {})};
   // The box to cut next: the largest gain, the lowest-numbered box on a tie.
   const auto later = [&](std::size_t a, std::size_t b) {
     return boxes[a].gain < boxes[b].gain || (boxes[a].gain == boxes[b].gain && a > b);
@@ -166,8 +169,12 @@ void split_boxes(const WeightedColors& colors, std::span<const std::size_t> coun
     Moments right = box.moments;
     right.weight -= box.left.weight;
     for (std::size_t ch = 0; ch < 3; ++ch) right.sum[ch] -= box.left.sum[ch];
-    boxes[chosen] = make_box(points, *scratch, box.begin, split, box.left);
-    boxes.push_back(make_box(points, *scratch, split, box.end, right));
+    ValueRange left_range = box.range;
+    ValueRange right_range = box.range;
+    left_range.high[box.axis] = box.cut;
+    right_range.low[box.axis] = static_cast<std::uint8_t>(box.cut + 1);
+    boxes[chosen] = make_box(points, *scratch, box.begin, split, box.left, left_range);
+    boxes.push_back(make_box(points, *scratch, split, box.end, right, right_range));
     queue.push(chosen);
     queue.push(boxes.size() - 1);
   }
