@@ -27,32 +27,6 @@ constexpr double bound_margin = 1e-7;
 constexpr std::size_t chunk_size = 2048;
 constexpr std::size_t min_work_for_threads = std::size_t{1} << 20;
 
-/// Exact per-cluster sums: channel values times weights fit in 64-bit integers for any image
-/// within the pixel limits, so the means never depend on summation order.
-struct ClusterSums {
-  std::vector<std::array<std::int64_t, 3>> channel;
-  std::vector<std::int64_t> weight;
-  std::vector<std::int64_t> members;  // distinct colours in each cluster
-
-  explicit ClusterSums(std::size_t k) : channel(k, {0, 0, 0}), weight(k, 0), members(k, 0) {}
-
-  void add(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
-    channel[cluster][0] += w * c.r;
-    channel[cluster][1] += w * c.g;
-    channel[cluster][2] += w * c.b;
-    weight[cluster] += w;
-    ++members[cluster];
-  }
-
-  void remove(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
-    channel[cluster][0] -= w * c.r;
-    channel[cluster][1] -= w * c.g;
-    channel[cluster][2] -= w * c.b;
-    weight[cluster] -= w;
-    --members[cluster];
-  }
-};
-
 /// One chunk's work space in an assignment step (kept from step to step).
 struct Moves {
   std::vector<std::uint32_t> candidates;  // colours whose bounds prove nothing
@@ -395,7 +369,9 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
       warm->labels.size() == n) {
     // The bounds hold for warm's centroids; one bounded step makes them hold for these.
     state = {warm->labels, warm->upper, warm->lower, {}};
-    sums = sum_clusters(points, state.labels, centroids.size());
+    sums = warm->sums.weight.size() == centroids.size()
+               ? warm->sums
+               : sum_clusters(points, state.labels, centroids.size());
     reassign(points, centroids, table, tracker.measure(warm->bound_centroids, centroids), state,
              sums, threads);
   } else {
@@ -419,6 +395,7 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
     result.converged = reassign(points, centroids, table, motion, state, sums, threads) == 0;
   }
   result.centroids = std::move(centroids);
+  result.sums = std::move(sums);
   result.labels = std::move(state.labels);
   result.upper = std::move(state.upper);
   result.lower = std::move(state.lower);

@@ -48,9 +48,46 @@ enum class Update {
                  ///< for the cluster, so the written image's error is what gets minimised
 };
 
+/// Exact per-cluster sums: channel values, their squares and weights fit in 64-bit integers
+/// for any image within the pixel limits, so the means never depend on summation order.
+struct ClusterSums {
+  std::vector<std::array<std::int64_t, 3>> channel;
+  std::vector<std::int64_t> square;  // Σ weight · |colour|²
+  std::vector<std::int64_t> weight;
+  std::vector<std::int64_t> members;  // distinct colours in each cluster
+
+  ClusterSums() = default;
+  explicit ClusterSums(std::size_t k)
+      : channel(k, {0, 0, 0}), square(k, 0), weight(k, 0), members(k, 0) {}
+
+  void add(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
+    channel[cluster][0] += w * c.r;
+    channel[cluster][1] += w * c.g;
+    channel[cluster][2] += w * c.b;
+    square[cluster] += w * squared_norm(c);
+    weight[cluster] += w;
+    ++members[cluster];
+  }
+
+  void remove(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
+    channel[cluster][0] -= w * c.r;
+    channel[cluster][1] -= w * c.g;
+    channel[cluster][2] -= w * c.b;
+    square[cluster] -= w * squared_norm(c);
+    weight[cluster] -= w;
+    --members[cluster];
+  }
+
+ private:
+  static std::int64_t squared_norm(const Rgb8& c) {
+    return std::int64_t{c.r} * c.r + std::int64_t{c.g} * c.g + std::int64_t{c.b} * c.b;
+  }
+};
+
 struct Clustering {
   std::vector<Centroid> centroids;    ///< the update of each cluster's points (see Update)
   std::vector<std::uint32_t> labels;  ///< per point: its cluster
+  ClusterSums sums;                   ///< of each cluster's points, for `labels`
   unsigned iterations = 0;
   bool converged = false;
   /// Hamerly's bounds of the last assignment, per point: at least the distance to its own

@@ -276,6 +276,22 @@ Clustering polish(const WeightedColors& points, Clustering clustering, unsigned 
 
 std::uint64_t squared_error_8bit(const WeightedColors& points, const Clustering& clustering) {
   const std::vector<Entry> entries = to_entries(clustering.centroids);
+  const ClusterSums& sums = clustering.sums;
+  if (sums.weight.size() == entries.size()) {
+    // Σ w·|x − m|² = Σ w·|x|² − 2 m·Σ w·x + |m|²·Σ w, per cluster: no pass over the points.
+    std::int64_t sum = 0;
+    for (std::size_t j = 0; j < entries.size(); ++j) {
+      const Entry& m = entries[j];
+      std::int64_t cross = 0;
+      std::int64_t norm = 0;
+      for (std::size_t ch = 0; ch < 3; ++ch) {
+        cross += std::int64_t{m[ch]} * sums.channel[j][ch];
+        norm += std::int64_t{m[ch]} * m[ch];
+      }
+      sum += sums.square[j] - 2 * cross + norm * sums.weight[j];
+    }
+    return static_cast<std::uint64_t>(sum);
+  }
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < points.colors.size(); ++i) {
     const Distance d = distance(points.colors[i], entries[clustering.labels[i]]);

@@ -18,7 +18,8 @@ namespace kmquant::detail {
                                 unsigned max_rounds, unsigned max_iterations, unsigned threads);
 
 /// The squared error of an 8-bit clustering (integer centroids, as Lloyd over rounded means and
-/// polish leave them): Σ weight · |colour − its centroid|², summed exactly in integers.
+/// polish leave them): Σ weight · |colour − its centroid|², exactly in integers; from the
+/// clustering's sums when it has them (as Lloyd leaves it), else by a pass over the points.
 [[nodiscard]] std::uint64_t squared_error_8bit(const WeightedColors& points,
                                                const Clustering& clustering);
 

@@ -67,8 +67,8 @@ std::size_t assign(const WeightedPoints4& points, std::span<const Centroid4> cen
 }
 
 /// Exact per-cluster sums of weight · point.
-struct ClusterSums {
-  explicit ClusterSums(std::size_t k)
+struct RgbaClusterSums {
+  explicit RgbaClusterSums(std::size_t k)
       : sums(k, std::array<std::int64_t, 4>{}), weights(k, 0), members(k, 0) {}
 
   void add(const Point4& p, std::uint32_t weight, std::uint32_t cluster, int sign) {
@@ -85,7 +85,7 @@ struct ClusterSums {
 /// Move the worst-fitting point (farthest from its centroid, in a cluster with another point
 /// left) into each empty cluster.
 void reseed_empty_clusters(const WeightedPoints4& points, std::span<const Centroid4> centroids,
-                           std::vector<std::uint32_t>& labels, ClusterSums& sums) {
+                           std::vector<std::uint32_t>& labels, RgbaClusterSums& sums) {
   for (std::uint32_t empty = 0; empty < centroids.size(); ++empty) {
     if (sums.members[empty] != 0) continue;
     std::size_t worst = points.points.size();
@@ -186,7 +186,7 @@ Clustering4 lloyd4(const WeightedPoints4& points, std::vector<Centroid4> centroi
       out.converged = true;
       break;
     }
-    ClusterSums sums(centroids.size());
+    RgbaClusterSums sums(centroids.size());
     for (std::size_t i = 0; i < points.points.size(); ++i) {
       sums.add(points.points[i], points.weights[i], out.labels[i], +1);
     }

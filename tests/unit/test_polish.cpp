@@ -101,6 +101,23 @@ TEST(Polish, ImprovesAtLargeKAndIgnoresTheThreadCount) {
   EXPECT_EQ(one.labels, two.labels);
 }
 
+// The written error from a clustering's per-cluster sums (no pass over the points) is the plain
+// loop's, exactly: after Lloyd over rounded means, after warm-started runs and after polish.
+TEST(Polish, ErrorFromClusterSumsEqualsAPassOverThePoints) {
+  for (const unsigned k : {2u, 16u, 48u}) {
+    const Fixture f = make_fixture(k, 3);
+    ASSERT_EQ(f.start.sums.weight.size(), k);
+    EXPECT_EQ(detail::squared_error_8bit(f.points, f.start), labelled_error(f.points, f.start));
+    const detail::Clustering polished = detail::polish(f.points, f.start, 8, 1000, 1);
+    EXPECT_EQ(detail::squared_error_8bit(f.points, polished), labelled_error(f.points, polished))
+        << "k = " << k;
+    detail::Clustering without_sums = polished;
+    without_sums.sums = {};
+    EXPECT_EQ(detail::squared_error_8bit(f.points, without_sums),
+              labelled_error(f.points, polished));
+  }
+}
+
 // No rounds: the clustering comes back as it was.
 TEST(Polish, ZeroRoundsChangeNothing) {
   const Fixture f = make_fixture(8, 4);
