@@ -1,5 +1,6 @@
-// SIMD kernel of the nearest-centroid search, compiled for several instruction sets (Highway);
-// the best one the CPU supports is chosen at run time.
+// SIMD kernels of the nearest-centroid search (and SSIM's window filter, window_filter-inl.h),
+// compiled for several instruction sets (Highway); the best one the CPU supports is chosen at
+// run time.
 //
 // The choice is made here, from the CPU's features, rather than by HWY_DYNAMIC_DISPATCH: that
 // needs libhwy.so, and libhwy 1.0.3 (Debian 12's) measures a timer's resolution whenever it is
@@ -16,6 +17,8 @@
 
 #include <algorithm>
 #include <limits>
+
+#include "core/window_filter.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace kmquant::detail::HWY_NAMESPACE {
@@ -138,11 +141,17 @@ double PotentialKernel(const double* r, const double* g, const double* b, const 
   return total;
 }
 
+#include "core/window_filter-inl.h"
+
 #define KMQUANT_STRINGIFY_INNER(name) #name
 #define KMQUANT_STRINGIFY(name) KMQUANT_STRINGIFY_INNER(name)
 /// This target's kernels. Nothing of the target's code runs until they are chosen.
-const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE), HWY_LANES(double),
-                               &NearestTwoKernel, &FilterByBoundsKernel, &PotentialKernel};
+const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE),
+                               HWY_LANES(double),
+                               &NearestTwoKernel,
+                               &FilterByBoundsKernel,
+                               &PotentialKernel,
+                               &FilterWindowKernel};
 
 }  // namespace kmquant::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -241,6 +250,10 @@ std::size_t filter_by_bounds(std::size_t begin, std::size_t end,
                              std::uint32_t* candidates) {
   return chosen().filter_by_bounds(begin, end, labels.data(), upper.data(), lower.data(), shift,
                                    candidates);
+}
+
+void filter_window(const double* weights, const double* const* rows, double* out, std::size_t n) {
+  chosen().filter_window(weights, rows, out, n);
 }
 
 }  // namespace kmquant::detail

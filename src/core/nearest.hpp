@@ -67,6 +67,8 @@ struct SimdKernels {
                                   std::uint32_t* candidates);
   double (*potential_with)(const double* r, const double* g, const double* b, const double* w,
                            const double* nearest, std::size_t n, double cr, double cg, double cb);
+  void (*filter_window)(const double* weights, const double* const* rows, double* out,
+                        std::size_t n);  ///< see window_filter.hpp
 };
 
 /// The kernels of every instruction set compiled in that this CPU runs, best (widest) first.

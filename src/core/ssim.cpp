@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/luma.hpp"
+#include "core/window_filter.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
@@ -142,14 +143,11 @@ std::array<double, window_size> gaussian_window() {
 
 /// Filter along a row, keeping the positions where the window fits wholly: out[i] =
 /// Σ_t w[t]·in[t][i], in[t] being row t of the window's rows (vertically) or the row shifted by
-/// t (horizontally). The sum stays in registers and the loop over i vectorises.
+/// t (horizontally); a SIMD kernel of the widest vectors this CPU has, with the plain loop's bits.
 void filter(const std::array<double, window_size>& w,
             const std::array<const double*, window_size>& in, double* out, std::size_t out_width) {
-  for (std::size_t i = 0; i < out_width; ++i) {
-    double sum = w[0] * in[0][i];
-    for (std::size_t t = 1; t < window_size; ++t) sum += w[t] * in[t][i];
-    out[i] = sum;
-  }
+  static_assert(window_size == detail::window_taps);
+  detail::filter_window(w.data(), in.data(), out, out_width);
 }
 
 std::array<const double*, window_size> shifted(const double* row) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <limits>
 #include <random>
@@ -11,6 +12,7 @@
 
 #include "core/kmeans.hpp"
 #include "core/nearest.hpp"
+#include "core/window_filter.hpp"
 
 namespace kmquant {
 namespace {
@@ -139,6 +141,33 @@ TEST(SimdKernels, FilterByBoundsEqualsAScalarLoopOnEveryTarget) {
     EXPECT_EQ(candidates, expected) << kernels->target;
     EXPECT_EQ(got_upper, expected_upper) << kernels->target;
     EXPECT_EQ(got_lower, expected_lower) << kernels->target;
+  }
+}
+
+// SSIM's window filter: every target gives the bits of the plain loop (products rounded, then
+// added left to right), on rows that overlap as the horizontal pass's shifted rows do.
+TEST(SimdKernels, WindowFilterEqualsAPlainLoopOnEveryTarget) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> sample(0, 65025);
+  std::uniform_real_distribution<double> weight(0, 0.2);
+  std::array<double, detail::window_taps> weights{};
+  for (double& w : weights) w = weight(rng);
+  for (const std::size_t n : {1u, 3u, 4u, 7u, 8u, 758u}) {
+    std::vector<double> row(n + detail::window_taps);
+    for (double& value : row) value = sample(rng);
+    std::array<const double*, detail::window_taps> rows{};
+    for (std::size_t t = 0; t < rows.size(); ++t) rows[t] = row.data() + t;
+    std::vector<double> expected(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double sum = weights[0] * rows[0][i];
+      for (std::size_t t = 1; t < rows.size(); ++t) sum += weights[t] * rows[t][i];
+      expected[i] = sum;
+    }
+    for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+      std::vector<double> got(n);
+      kernels->filter_window(weights.data(), rows.data(), got.data(), n);
+      EXPECT_EQ(got, expected) << kernels->target << ", n = " << n;
+    }
   }
 }
 
