@@ -16,6 +16,7 @@
 #include <hwy/highway.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "core/window_filter.hpp"
@@ -96,12 +97,17 @@ std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::
     hn::StoreU(up, d, upper + i);
     hn::StoreU(low, d, lower + i);
     const auto bound = hn::Max(hn::GatherIndex(d, shift.half_gap, own), low);
-    if (hn::AllTrue(d, hn::Lt(hn::Add(up, margin), bound))) continue;
-    for (std::size_t lane = 0; lane < lanes; ++lane) {  // the same test, lane by lane
-      const std::size_t p = i + lane;
-      if (!(upper[p] + shift.margin < std::max(shift.half_gap[labels[p]], lower[p]))) {
-        candidates[count++] = static_cast<std::uint32_t>(p);
-      }
+    const auto holds = hn::Lt(hn::Add(up, margin), bound);
+    if (hn::AllTrue(d, holds)) continue;
+    // The lanes whose test fails, as bits: no second test lane by lane.
+    const auto fails = hn::Not(holds);
+    std::array<std::uint8_t, 8> bytes{};  // lane l is bit l % 8 of byte l / 8
+    hn::StoreMaskBits(d, fails, bytes.data());
+    std::uint64_t bits = 0;
+    for (std::size_t b = 0; b < (lanes + 7) / 8; ++b) bits |= std::uint64_t{bytes[b]} << (8 * b);
+    for (; bits != 0; bits &= bits - 1) {
+      candidates[count++] = static_cast<std::uint32_t>(
+          i + static_cast<std::size_t>(hwy::Num0BitsBelowLS1Bit_Nonzero64(bits)));
     }
   }
   for (; i < end; ++i) {
