@@ -86,11 +86,10 @@ void mark_colors(const Image& rgb, std::size_t begin, std::size_t end,
   }
 }
 
-/// Join the parts' bit sets (into the first part's), rank the words, and list the colours
-/// themselves in key order.
-RankedColors rank_colors(std::vector<HugePageArray<std::uint64_t>>& parts,
-                         std::vector<Rgb8>& colors) {
-  RankedColors ranked{std::move(parts.front()), HugePageArray<std::uint32_t>(presence_words)};
+/// Join the other parts' bit sets into `ranked.present` and rank its words; returns how many
+/// colours there are. Inlined into both variants below.
+inline std::uint32_t rank_words(RankedColors& ranked,
+                                const std::vector<HugePageArray<std::uint64_t>>& parts) {
   std::uint32_t rank = 0;
   for (std::size_t w = 0; w < presence_words; ++w) {
     std::uint64_t present = ranked.present[w];
@@ -99,14 +98,7 @@ RankedColors rank_colors(std::vector<HugePageArray<std::uint64_t>>& parts,
     ranked.rank_before[w] = rank;
     rank += static_cast<std::uint32_t>(std::popcount(present));
   }
-  colors.reserve(rank);
-  for (std::size_t w = 0; w < presence_words; ++w) {
-    for (std::uint64_t bits = ranked.present[w]; bits != 0; bits &= bits - 1) {
-      colors.push_back(detail::unpack_rgb(
-          static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)))));
-    }
-  }
-  return ranked;
+  return rank;
 }
 
 /// Give pixels [begin, end) their colour's rank among all occurring colours (in key order),
@@ -126,9 +118,14 @@ inline void rank_pixels(const RankedColors& ranked, const Image& rgb, std::size_
 }
 
 // The x86-64 baseline has no popcount instruction: std::popcount is a library call there, a
-// tenth of the pass's work. CPUs that have the instruction (all since 2008) get a variant that
-// uses it, chosen at run time.
+// tenth of the rank pass's work. CPUs that have the instruction (all since 2008) get variants
+// that use it, chosen at run time.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("popcnt"))) std::uint32_t rank_words_popcnt(
+    RankedColors& ranked, const std::vector<HugePageArray<std::uint64_t>>& parts) {
+  return rank_words(ranked, parts);
+}
+
 __attribute__((target("popcnt"))) void rank_pixels_popcnt(const RankedColors& ranked,
                                                           const Image& rgb, std::size_t begin,
                                                           std::size_t end,
@@ -137,21 +134,51 @@ __attribute__((target("popcnt"))) void rank_pixels_popcnt(const RankedColors& ra
   rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
 }
 
+bool cpu_has_popcnt() {
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt") != 0;
+  return has_popcnt;
+}
+
+std::uint32_t rank_words_for_this_cpu(RankedColors& ranked,
+                                      const std::vector<HugePageArray<std::uint64_t>>& parts) {
+  return cpu_has_popcnt() ? rank_words_popcnt(ranked, parts) : rank_words(ranked, parts);
+}
+
 void rank_pixels_for_this_cpu(const RankedColors& ranked, const Image& rgb, std::size_t begin,
                               std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
-  static const bool has_popcnt = __builtin_cpu_supports("popcnt") != 0;
-  if (has_popcnt) {
+  if (cpu_has_popcnt()) {
     rank_pixels_popcnt(ranked, rgb, begin, end, pixel_color, counts);
   } else {
     rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
   }
 }
 #else
+std::uint32_t rank_words_for_this_cpu(RankedColors& ranked,
+                                      const std::vector<HugePageArray<std::uint64_t>>& parts) {
+  return rank_words(ranked, parts);
+}
+
 void rank_pixels_for_this_cpu(const RankedColors& ranked, const Image& rgb, std::size_t begin,
                               std::size_t end, std::uint32_t* pixel_color, std::uint32_t* counts) {
   rank_pixels(ranked, rgb, begin, end, pixel_color, counts);
 }
 #endif
+
+/// Join the parts' bit sets (into the first part's), rank the words, and list the colours
+/// themselves in key order.
+RankedColors rank_colors(std::vector<HugePageArray<std::uint64_t>>& parts,
+                         std::vector<Rgb8>& colors) {
+  RankedColors ranked{std::move(parts.front()), HugePageArray<std::uint32_t>(presence_words)};
+  const std::uint32_t rank = rank_words_for_this_cpu(ranked, parts);
+  colors.reserve(rank);
+  for (std::size_t w = 0; w < presence_words; ++w) {
+    for (std::uint64_t bits = ranked.present[w]; bits != 0; bits &= bits - 1) {
+      colors.push_back(detail::unpack_rgb(
+          static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)))));
+    }
+  }
+  return ranked;
+}
 
 }  // namespace
 
