@@ -40,7 +40,7 @@ class HugePageArray {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
 
  public:
-  explicit HugePageArray(std::size_t n) : size_(n) {
+  explicit HugePageArray(std::size_t n) {
     const std::size_t bytes = (n * sizeof(T) + huge_page_bytes - 1) / huge_page_bytes *
                               huge_page_bytes;  // aligned_alloc wants a multiple
     values_.reset(static_cast<T*>(std::aligned_alloc(huge_page_bytes, bytes)));
@@ -49,9 +49,6 @@ class HugePageArray {
     std::memset(values_.get(), 0, n * sizeof(T));
   }
 
-  [[nodiscard]] T* data() noexcept { return values_.get(); }
-  [[nodiscard]] const T* data() const noexcept { return values_.get(); }
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
   T& operator[](std::size_t i) noexcept { return values_[i]; }
   const T& operator[](std::size_t i) const noexcept { return values_[i]; }
 
@@ -60,7 +57,6 @@ class HugePageArray {
     void operator()(T* values) const noexcept { std::free(values); }
   };
   std::unique_ptr<T[], Free> values_;
-  std::size_t size_;
 };
 
 }  // namespace kmquant::detail
