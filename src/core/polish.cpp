@@ -94,20 +94,24 @@ bool out_of_reach(double second, double own) noexcept {
   return std::sqrt(second) > std::sqrt(own) + 2 + 1e-9;
 }
 
-/// Per entry: every other entry with its distance (not squared), nearest first.
+/// Per entry: the other entries within some distance of it, with their distances (not
+/// squared), nearest first.
 using SortedEntries = std::vector<std::vector<std::pair<double, std::uint32_t>>>;
 
-/// Each entry's row is sorted on its own: k² log k work, shared out in blocks of rows.
-SortedEntries entries_by_distance(const std::vector<Entry>& entries, unsigned threads) {
+/// Each entry's others nearer than reach[entry], sorted: the prefix of all of them sorted that a
+/// search out to that distance visits. Each entry's row is its own work, in blocks of rows.
+SortedEntries entries_within(const std::vector<Entry>& entries, const std::vector<double>& reach,
+                             unsigned threads) {
   constexpr std::size_t rows_per_block = 32;
   const std::size_t k = entries.size();
   SortedEntries sorted(k);
   parallel_for((k + rows_per_block - 1) / rows_per_block, threads, [&](std::size_t block) {
     for (std::size_t a = block * rows_per_block; a < std::min(k, (block + 1) * rows_per_block);
          ++a) {
-      sorted[a].reserve(k - 1);
       for (std::uint32_t b = 0; b < k; ++b) {
-        if (b != a) sorted[a].emplace_back(std::sqrt(distance(entries[a], entries[b])), b);
+        if (b == a) continue;
+        const double gap = std::sqrt(distance(entries[a], entries[b]));
+        if (gap < reach[a]) sorted[a].emplace_back(gap, b);
       }
       std::sort(sorted[a].begin(), sorted[a].end());
     }
@@ -115,31 +119,50 @@ SortedEntries entries_by_distance(const std::vector<Entry>& entries, unsigned th
   return sorted;
 }
 
-/// Lay the points begin..end out among the entries, writing their distances to `layout` and
-/// their places in the per-entry lists to `lists` (a Layout whose distances stay empty).
+/// Where one point stands: its own (nearest) entry, the squared distance to it, and whether
+/// every other entry is provably out of reach of a step.
+struct Standing {
+  std::uint32_t own = 0;
+  Distance own_distance = 0;
+  bool far = false;
+};
+
+Standing standing_of(const WeightedColors& points, const std::vector<Entry>& entries,
+                     const CentroidTable& table, std::uint32_t i, const Clustering* known) {
+  Standing out;
+  if (known != nullptr) {
+    // Its label is its nearest entry; the bounds may prove every other one out of reach.
+    out.own = known->labels[i];
+    out.own_distance = distance(points.colors[i], entries[out.own]);
+    out.far = known->lower[i] > std::sqrt(static_cast<double>(out.own_distance)) + 2 + 1e-6;
+  } else {
+    const NearestTwo nearest = nearest_two(points.colors[i], table);
+    out.own = nearest.index;
+    out.own_distance = static_cast<Distance>(nearest.first);
+    out.far = out_of_reach(nearest.second, nearest.first);
+  }
+  return out;
+}
+
+/// How far from a point's own entry another entry can be and still be within a step's reach
+/// of the point: 2√own + 2 (see lay_out).
+double reach_of(Distance own_distance) {
+  return 2 * std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-9;
+}
+
+/// Lay the points begin..end out among the entries, given where each stands, writing their
+/// distances to `layout` and their places in the per-entry lists to `lists` (a Layout whose
+/// distances stay empty).
 void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entries,
-                   const CentroidTable& table, const SortedEntries& sorted, std::uint32_t begin,
-                   std::uint32_t end, const Clustering* known, Layout& layout, Layout& lists) {
+                   const std::vector<Standing>& standing, const SortedEntries& sorted,
+                   std::uint32_t begin, std::uint32_t end, Layout& layout, Layout& lists) {
   for (std::uint32_t i = begin; i < end; ++i) {
-    std::uint32_t own = 0;
-    Distance own_distance = 0;
-    bool far = false;
-    if (known != nullptr) {
-      // Its label is its nearest entry; the bounds may prove every other one out of reach.
-      own = known->labels[i];
-      own_distance = distance(points.colors[i], entries[own]);
-      far = known->lower[i] > std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-6;
-    } else {
-      const NearestTwo nearest = nearest_two(points.colors[i], table);
-      own = nearest.index;
-      own_distance = static_cast<Distance>(nearest.first);
-      far = out_of_reach(nearest.second, nearest.first);
-    }
+    const auto [own, own_distance, far] = standing[i];
     layout.nearest[i] = own_distance;
     layout.second[i] = std::numeric_limits<Distance>::max();
     lists.members[own].push_back(i);
     if (far) continue;
-    const double reach = 2 * std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-9;
+    const double reach = reach_of(own_distance);
     std::uint32_t second = own;
     for (const auto& [gap, j] : sorted[own]) {
       if (gap >= reach) break;
@@ -163,7 +186,8 @@ void append(std::vector<T>& to, const std::vector<T>& from) {
 /// entries and its bounds rule most points out (no other entry within reach); otherwise the SIMD
 /// nearest-two search finds them. The entries within reach of a point are then found among those
 /// near its own entry: an entry j more than 2√own + 2 from it is out of reach (triangle
-/// inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2). Chunks of points run side by
+/// inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2). So each entry needs only its
+/// others out to the largest such reach of its own points, sorted. Chunks of points run side by
 /// side; their lists are joined in chunk order, so every list is in point order whatever the
 /// threads.
 Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
@@ -172,16 +196,41 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   const std::size_t n = points.colors.size();
   const std::size_t k = entries.size();
   const CentroidTable table(to_centroids(entries));
-  const SortedEntries sorted = entries_by_distance(entries, threads);
+  constexpr std::size_t chunk_size = std::size_t{1} << 12;
+  const std::size_t chunks = (n + chunk_size - 1) / chunk_size;
+  const auto chunk_begin = [&](std::size_t c) {
+    return static_cast<std::uint32_t>(c * chunk_size);
+  };
+  const auto chunk_end = [&](std::size_t c) {
+    return static_cast<std::uint32_t>(std::min(n, (c + 1) * chunk_size));
+  };
+
+  std::vector<Standing> standing(n);
+  std::vector<std::vector<Distance>> chunk_farthest(chunks, std::vector<Distance>(k, -1));
+  parallel_for(chunks, threads, [&](std::size_t c) {
+    for (std::uint32_t i = chunk_begin(c); i < chunk_end(c); ++i) {
+      standing[i] = standing_of(points, entries, table, i, known);
+      if (!standing[i].far) {
+        Distance& farthest = chunk_farthest[c][standing[i].own];
+        farthest = std::max(farthest, standing[i].own_distance);
+      }
+    }
+  });
+  std::vector<double> reach(k, 0.0);
+  for (std::size_t e = 0; e < k; ++e) {
+    Distance farthest = -1;
+    for (const std::vector<Distance>& part : chunk_farthest) farthest = std::max(farthest, part[e]);
+    if (farthest >= 0) reach[e] = reach_of(farthest);
+  }
+  const SortedEntries sorted = entries_within(entries, reach, threads);
+
   Layout layout = empty_layout(k);
   layout.nearest.resize(n);
   layout.second.resize(n);
-  constexpr std::size_t chunk_size = std::size_t{1} << 12;
-  std::vector<Layout> parts((n + chunk_size - 1) / chunk_size, empty_layout(k));
-  parallel_for(parts.size(), threads, [&](std::size_t c) {
-    const auto begin = static_cast<std::uint32_t>(c * chunk_size);
-    const auto end = static_cast<std::uint32_t>(std::min(n, (c + 1) * chunk_size));
-    lay_out_range(points, entries, table, sorted, begin, end, known, layout, parts[c]);
+  std::vector<Layout> parts(chunks, empty_layout(k));
+  parallel_for(chunks, threads, [&](std::size_t c) {
+    lay_out_range(points, entries, standing, sorted, chunk_begin(c), chunk_end(c), layout,
+                  parts[c]);
   });
   for (std::size_t e = 0; e < k; ++e) {
     for (const Layout& part : parts) {
