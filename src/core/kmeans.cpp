@@ -21,10 +21,11 @@ namespace {
 /// rounding in the bounds is below 1e-10 even after thousands of iterations.
 constexpr double bound_margin = 1e-7;
 
-/// Colours per chunk of work. A step's work grows with colours × centroids: below this much a
-/// thread's start costs more than sharing the step saves (kodim01, 19 k colours at k = 256,
-/// takes 12 % less time on two threads than on one).
+/// Colours per chunk of work.
 constexpr std::size_t chunk_size = 2048;
+/// A step's work grows with colours × centroids; below this much, starting a thread costs more
+/// than sharing the step saves (kodim01, 19 k colours at k = 256, takes 12 % less time on two
+/// threads than on one).
 constexpr std::size_t min_work_for_threads = std::size_t{1} << 20;
 
 /// One chunk's work space in an assignment step (kept from step to step).
