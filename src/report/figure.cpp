@@ -199,22 +199,41 @@ class PixelReader {
   [[nodiscard]] PictureSize size() const noexcept { return size_; }
 
   /// Add the pixels x0..x1 of row y, as pack(r, g, b) values (see pack), to the sums of their
-  /// figure columns: what the shrinking does, one add a pixel. `line` is scratch space for a
-  /// picture that is not a result, of size().width values.
+  /// figure columns: what the shrinking does, one add a pixel. Source column x goes to figure
+  /// column column_of[x], whose source columns end at column_end[column_of[x]]. `line` is
+  /// scratch space for a picture that is not a result, of size().width values.
   void add_row(std::uint32_t y, std::size_t x0, std::size_t x1, const std::uint32_t* column_of,
-               std::uint64_t* sums, std::vector<std::uint32_t>& line) const noexcept {
+               const std::uint32_t* column_end, std::uint64_t* sums,
+               std::vector<std::uint32_t>& line) const noexcept {
     if (panel_.result != nullptr) {
       const std::uint8_t* index = panel_.result->indices.data() + std::size_t{y} * size_.width;
-      for (std::size_t x = x0; x < x1; ++x) sums[column_of[x]] += packed_palette_[index[x]];
+      add_by_column(x0, x1, column_of, column_end, sums,
+                    [&](std::size_t x) { return packed_palette_[index[x]]; });
       return;
     }
     if (x0 == 0) row(y, line.data());
-    for (std::size_t x = x0; x < x1; ++x) sums[column_of[x]] += pack(line[x]);
+    add_by_column(x0, x1, column_of, column_end, sums,
+                  [&](std::size_t x) { return pack(line[x]); });
   }
 
   /// 0xRRGGBB as three 21-bit fields, so that sums of up to 8,224 pixels add without carries.
   [[nodiscard]] static std::uint64_t pack(std::uint32_t rgb) noexcept {
     return std::uint64_t{rgb >> 16} << 42 | std::uint64_t{(rgb >> 8) & 0xFF} << 21 | (rgb & 0xFF);
+  }
+
+  /// The pixels of one figure column are added up in a register before their sum goes to
+  /// memory: adding each to the sum in memory makes every add wait for the store before it.
+  template <typename PackedPixel>
+  static void add_by_column(std::size_t x0, std::size_t x1, const std::uint32_t* column_of,
+                            const std::uint32_t* column_end, std::uint64_t* sums,
+                            const PackedPixel& packed) noexcept {
+    for (std::size_t x = x0; x < x1;) {
+      const std::uint32_t column = column_of[x];
+      const std::size_t end = std::min<std::size_t>(x1, column_end[column]);
+      std::uint64_t sum = 0;
+      for (; x < end; ++x) sum += packed(x);
+      sums[column] += sum;
+    }
   }
 
   /// Row y as 0xRRGGBB values, transparency composited on white: size().width of them.
@@ -287,6 +306,8 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
     column_of[x] = static_cast<std::uint32_t>(std::uint64_t{x} * out_width / size.width);
     ++columns_in[column_of[x]];
   }
+  std::vector<std::uint32_t> column_end(out_width);  // one past each figure column's sources
+  for (std::uint32_t x = 0; x < size.width; ++x) column_end[column_of[x]] = x + 1;
   // Packed sums take up to 8,224 pixels (8,224 · 255 < 2²¹) before they are added to the wide
   // sums: so many source rows at a time, or (for a source over 8,224 times wider than its box)
   // so many source columns at a time.
@@ -319,7 +340,8 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
     for (std::uint64_t pending = 0; source_y < end_y; ++source_y) {
       for (std::size_t x0 = 0; x0 < size.width; x0 += segment) {
         const std::size_t x1 = std::min<std::size_t>(size.width, x0 + segment);
-        reader.add_row(source_y, x0, x1, column_of.data(), packed.data(), line);
+        reader.add_row(source_y, x0, x1, column_of.data(), column_end.data(), packed.data(),
+                       line);
         if (segment < size.width) flush();
       }
       if (++pending == rows_per_flush) {
