@@ -1,8 +1,16 @@
-// A fork-join loop over task indices: threads pull the next index from a shared counter.
+// A fork-join loop over task indices, run by the caller and the threads of one pool that lives
+// as long as the process: threads pull the next index of a loop from a shared counter.
+//
+// Why a pool: starting a thread for every loop cost `compress -k 256` 200 thread starts (each
+// Lloyd step is a loop), and it made loops inside loops too dear to share out. A loop asked for
+// inside a task (the sweep runs each k as a task, and each k's Lloyd steps are loops) is queued
+// like any other: the threads that are free help with it, and its caller works on it too, so
+// no loop ever waits for a thread that is itself waiting.
 #include "core/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <system_error>
@@ -10,6 +18,129 @@
 #include <vector>
 
 namespace kmquant::detail {
+namespace {
+
+/// One call of parallel_for: its tasks, who works on them, and the first failure.
+struct Loop {
+  const std::function<void(std::size_t)>* task = nullptr;
+  std::size_t count = 0;
+  std::atomic<std::size_t> next{0};  // the next index to claim
+  std::size_t helpers_allowed = 0;   // pool threads that may join (threads − 1)
+  std::size_t helpers_joined = 0;    // guarded by the pool's mutex
+  std::size_t helpers_working = 0;   // guarded by the pool's mutex
+  std::mutex failure_mutex;
+  std::size_t failed_index = 0;  // valid when failure is set
+  std::exception_ptr failure;
+
+  [[nodiscard]] bool has_unclaimed() const { return next.load() < count; }
+
+  /// Claim and run indices until none are left.
+  void work() {
+    for (std::size_t i = next++; i < count; i = next++) {
+      try {
+        (*task)(i);
+      } catch (...) {
+        const std::lock_guard lock(failure_mutex);
+        if (!failure || i < failed_index) {
+          failed_index = i;
+          failure = std::current_exception();
+        }
+      }
+    }
+  }
+};
+
+class Pool {
+ public:
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  ~Pool() {
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  /// Runs the loop on the calling thread and on up to loop.helpers_allowed pool threads. While
+  /// the helpers finish their last indices, the caller helps with other loops.
+  void run(Loop& loop) {
+    {
+      const std::lock_guard lock(mutex_);
+      start_threads(loop.helpers_allowed);
+      loops_.push_back(&loop);
+    }
+    changed_.notify_all();
+    loop.work();
+    std::unique_lock lock(mutex_);
+    loops_.erase(std::find(loops_.begin(), loops_.end(), &loop));
+    // No thread joins the loop any more; those that did end with the indices they claimed.
+    while (loop.helpers_working != 0) {
+      if (Loop* other = joinable_loop(); other != nullptr) {
+        help(*other, lock);
+      } else {
+        changed_.wait(lock);
+      }
+    }
+  }
+
+ private:
+  /// At least `count` threads (as many as can be had: a memory or process limit may refuse
+  /// them, and then the loops run on fewer, the caller's thread at least).
+  void start_threads(std::size_t count) {
+    while (threads_.size() < count) {
+      try {
+        threads_.emplace_back([this] { serve(); });
+      } catch (const std::system_error&) {
+        return;
+      }
+    }
+  }
+
+  /// A loop a thread may join: the oldest with unclaimed indices and room for a helper.
+  Loop* joinable_loop() {
+    for (Loop* loop : loops_) {
+      if (loop->helpers_joined < loop->helpers_allowed && loop->has_unclaimed()) return loop;
+    }
+    return nullptr;
+  }
+
+  /// Works on `loop` as one of its helpers; `lock` holds the mutex before and after.
+  void help(Loop& loop, std::unique_lock<std::mutex>& lock) {
+    ++loop.helpers_joined;
+    ++loop.helpers_working;
+    lock.unlock();
+    loop.work();
+    lock.lock();
+    if (--loop.helpers_working == 0) changed_.notify_all();
+  }
+
+  void serve() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      Loop* loop = nullptr;
+      changed_.wait(lock, [&] { return stopping_ || (loop = joinable_loop()) != nullptr; });
+      if (stopping_) return;
+      help(*loop, lock);
+    }
+  }
+
+  std::mutex mutex_;
+  // A loop was queued, a helper finished its part of a loop, or the pool is stopping.
+  std::condition_variable changed_;
+  std::vector<Loop*> loops_;  // loops that may still have unclaimed indices
+  std::vector<std::thread> threads_;
+  bool stopping_ = false;
+};
+
+Pool& pool() {
+  static Pool instance;
+  return instance;
+}
+
+}  // namespace
 
 unsigned resolve_threads(unsigned requested) noexcept {
   if (requested != 0) return requested;
@@ -23,34 +154,12 @@ void parallel_for(std::size_t count, unsigned threads,
     for (std::size_t i = 0; i < count; ++i) task(i);
     return;
   }
-  std::atomic<std::size_t> next{0};
-  std::mutex failure_mutex;
-  std::size_t failed_index = count;
-  std::exception_ptr failure;
-  auto work = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      try {
-        task(i);
-      } catch (...) {
-        const std::lock_guard lock(failure_mutex);
-        if (i < failed_index) {
-          failed_index = i;
-          failure = std::current_exception();
-        }
-      }
-    }
-  };
-  std::vector<std::jthread> helpers;
-  helpers.reserve(workers - 1);
-  try {
-    for (std::size_t t = 1; t < workers; ++t) helpers.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No thread to be had (a memory or process limit): the threads started, this one among
-    // them, take every task, and which thread runs a task never changes its result.
-  }
-  work();
-  helpers.clear();  // joins
-  if (failure) std::rethrow_exception(failure);
+  Loop loop;
+  loop.task = &task;
+  loop.count = count;
+  loop.helpers_allowed = workers - 1;
+  pool().run(loop);
+  if (loop.failure) std::rethrow_exception(loop.failure);
 }
 
 }  // namespace kmquant::detail

@@ -13,7 +13,8 @@ namespace kmquant::detail {
 /// return when all are done. Each task must write only its own outputs: which thread runs which
 /// index is left open, so results can't depend on it; when no more threads can be started (a
 /// memory or process limit), the tasks run on those that could, the caller's at least. The
-/// exception of the lowest-numbered failing task is rethrown (the others still run to completion).
+/// exception of the lowest-numbered failing task is rethrown (on one thread, the first failure
+/// ends the loop; on several, the other tasks still run to completion).
 void parallel_for(std::size_t count, unsigned threads,
                   const std::function<void(std::size_t)>& task);
 
