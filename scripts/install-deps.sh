@@ -7,7 +7,8 @@
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config
-  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libcairo2-dev fonts-dejavu-core
+  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev
+  libcairo2-dev fonts-dejavu-core
   libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev
   pybind11-dev python3-dev python3-numpy)
 for option in "$@"; do

@@ -17,12 +17,13 @@ namespace kmquant {
 
 /// How hard encode_indexed_png works for a small file.
 enum class PngEffort {
-  /// One encoding at zlib level 3, no row filter: for the sweep, which writes one file per k
-  /// and is timed. zlib's run-length strategy for 1-, 2- and 4-bit indices, and for 8-bit ones
-  /// of images of a megapixel or more when a sample of their rows shows it compresses within
-  /// 3 % of the default strategy (it takes half the time). Packed and compressed without
-  /// libpng, in segments on PngSettings::threads threads. On Kodak photos at k = 16–256 its
-  /// files are a few per cent larger than `normal`'s (docs/benchmarks.md).
+  /// One encoding at level 3, no row filter: for the sweep, which writes one file per k and is
+  /// timed. Packed and compressed without libpng: images of up to 4 megapixels whole, by
+  /// libdeflate (40–60 % of zlib's time at level 3, for files 3–15 % smaller); larger ones by
+  /// zlib in segments on PngSettings::threads threads, with its run-length strategy for 1-, 2-
+  /// and 4-bit indices, and for 8-bit ones when a sample of their rows shows it compresses
+  /// within 3 % of the default strategy (it takes half the time). On Kodak photos at k = 64
+  /// its files are about 8 % larger than `normal`'s (docs/benchmarks.md).
   fast,
   /// One encoding at zlib level 7, memLevel 8, default strategy, no row filter: on Kodak photos
   /// at k = 16, 64, 256 no filter and the default strategy gave the smallest files, and level 7
@@ -44,8 +45,8 @@ struct PngSettings {
   /// Ancillary chunks to write (see Metadata in image.hpp); nullptr (the default) writes none:
   /// only IHDR, PLTE, tRNS (when the result has translucent entries), IDAT and IEND. Not owned.
   const Metadata* metadata = nullptr;
-  /// Threads that compress the image data of a `fast` encoding (0: one per hardware thread);
-  /// the bytes never depend on it.
+  /// Threads that compress the image data of a `fast` encoding over 4 megapixels (0: one per
+  /// hardware thread); the bytes never depend on it.
   unsigned threads = 1;
 };
 
@@ -71,9 +72,9 @@ struct PngSettings {
 [[nodiscard]] std::vector<std::uint8_t> encode_webp_lossless(const Result& result);
 
 /// A truecolour PNG (colour type 2 or 6) of an RGB or RGBA image, written for speed: the "up"
-/// row filter, zlib level 1, compressed in segments on up to `threads` threads (0: one per
-/// hardware thread; the bytes do not depend on it). Throws Error(invalid_argument) for an
-/// inconsistent image.
+/// row filter, level 1, compressed whole by libdeflate up to 4 megapixels, and above that by
+/// zlib in segments on up to `threads` threads (0: one per hardware thread; the bytes do not
+/// depend on it). Throws Error(invalid_argument) for an inconsistent image.
 [[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads = 0);
 
 /// Write bytes to `path` safely: into a temporary file in the same folder, flushed to disk,

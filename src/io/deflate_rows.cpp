@@ -1,6 +1,8 @@
-// Compressing an image's rows into one zlib stream on several threads (see deflate_rows.hpp).
+// Compressing an image's rows into one zlib stream: whole (libdeflate) or in segments on several
+// threads (zlib); see deflate_rows.hpp.
 #include "io/deflate_rows.hpp"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -21,6 +23,12 @@ constexpr std::size_t window = std::size_t{32} << 10;
 
 struct DeflateEnd {
   void operator()(z_stream* stream) const { deflateEnd(stream); }
+};
+
+struct CompressorFree {
+  void operator()(libdeflate_compressor* compressor) const {
+    libdeflate_free_compressor(compressor);
+  }
 };
 
 /// One segment: its raw deflate bytes and the Adler-32 of its input.
@@ -111,6 +119,20 @@ std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
     adler = adler32_combine(adler, segment.adler, static_cast<z_off_t>(segment.input_size));
   }
   append_be32(stream, static_cast<std::uint32_t>(adler));
+  return stream;
+}
+
+std::vector<std::uint8_t> deflate_whole(std::size_t rows, std::size_t row_size,
+                                        const FilteredRow& filtered_row, int level) {
+  const std::vector<std::uint8_t> input = filtered(0, rows, row_size, filtered_row);
+  const std::unique_ptr<libdeflate_compressor, CompressorFree> compressor(
+      libdeflate_alloc_compressor(level));
+  if (compressor == nullptr) throw std::bad_alloc();
+  std::vector<std::uint8_t> stream(libdeflate_zlib_compress_bound(compressor.get(), input.size()));
+  const std::size_t size = libdeflate_zlib_compress(compressor.get(), input.data(), input.size(),
+                                                    stream.data(), stream.size());
+  if (size == 0) throw std::bad_alloc();  // the bound is always enough
+  stream.resize(size);
   return stream;
 }
 

@@ -1,5 +1,6 @@
 // kmquant — encoding PNG into memory: indexed images with libpng; truecolour ones (the figure,
-// original.png) directly, their image data compressed on several threads (deflate_rows).
+// original.png) directly, their image data compressed whole (libdeflate) or, when large, on
+// several threads (deflate_rows).
 //
 // As in the reader, libpng reports errors by longjmp: the one libpng stage that may fail,
 // write_png_stage, holds only raw pointers and plain data and has its own setjmp; C++ objects
@@ -437,14 +438,14 @@ void pack_row(std::span<const std::uint8_t> row, unsigned depth,
   }
 }
 
-/// PngEffort::fast's encoding, written without libpng: no filter, zlib level 3 with the
-/// strategy indexed_candidates would choose, the indices packed here and compressed in
-/// segments on up to `threads` threads (deflate_rows). libpng packs and compresses on one
-/// thread, and its per-pixel packing took as long as the compression of run-length coded rows.
+/// PngEffort::fast's encoding, written without libpng: no filter, the indices packed here and
+/// compressed at level 3: whole by libdeflate up to whole_image_pixels, and above that by zlib
+/// with fast_strategy's choice, in segments on up to `threads` threads (deflate_rows). libpng
+/// packs and compresses on one thread, and its per-pixel packing took as long as the
+/// compression of run-length coded rows.
 std::vector<std::uint8_t> encode_fast(const Result& result, unsigned threads) {
   const WrittenPalette palette = written_palette(result, false);
   const unsigned depth = png_bit_depth(result.palette.size());
-  const int strategy = fast_strategy(result);
   const std::size_t width = result.width;
   const std::size_t row_bytes = (width * depth + 7) / 8;
   bool renamed = false;
@@ -455,7 +456,10 @@ std::vector<std::uint8_t> encode_fast(const Result& result, unsigned threads) {
     pack_row(row, depth, palette.new_index, renamed, out + 1);
   };
   const std::vector<std::uint8_t> data =
-      detail::deflate_rows(result.height, row_bytes + 1, packed_row, fast_level, strategy, threads);
+      result.indices.size() <= detail::whole_image_pixels
+          ? detail::deflate_whole(result.height, row_bytes + 1, packed_row, fast_level)
+          : detail::deflate_rows(result.height, row_bytes + 1, packed_row, fast_level,
+                                 fast_strategy(result), threads);
   return png_file(result.width, result.height, static_cast<std::uint8_t>(depth),
                   PNG_COLOR_TYPE_PALETTE, data, [&](std::vector<std::uint8_t>& png) {
                     std::vector<std::uint8_t> plte;
@@ -505,8 +509,9 @@ std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSett
   return best;
 }
 
-// Written without libpng: its compressor runs on one thread, and the image data is compressed
-// here in segments on several (deflate_rows). The rest of the file is three fixed chunks.
+// Written without libpng: the image data is compressed whole by libdeflate, or for images over
+// whole_image_pixels in segments on several threads (deflate_rows); libpng's compressor is
+// zlib's on one thread. The rest of the file is three fixed chunks.
 std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
   check_image(image);
   const std::size_t row_bytes = std::size_t{image.width} * image.channels;
@@ -523,8 +528,11 @@ std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
       out[1 + i] = static_cast<std::uint8_t>(row[i] - above[i]);
     }
   };
-  const std::vector<std::uint8_t> data = detail::deflate_rows(
-      image.height, row_bytes + 1, up, truecolor_compression_level, Z_DEFAULT_STRATEGY, threads);
+  const std::vector<std::uint8_t> data =
+      image.pixel_count() <= detail::whole_image_pixels
+          ? detail::deflate_whole(image.height, row_bytes + 1, up, truecolor_compression_level)
+          : detail::deflate_rows(image.height, row_bytes + 1, up, truecolor_compression_level,
+                                 Z_DEFAULT_STRATEGY, threads);
   return png_file(image.width, image.height, 8,
                   image.has_alpha() ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, data);
 }

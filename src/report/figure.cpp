@@ -346,8 +346,7 @@ SurfacePtr shrunk_surface(const PixelReader& reader, const Box& box) {
     for (std::uint64_t pending = 0; source_y < end_y; ++source_y) {
       for (std::size_t x0 = 0; x0 < size.width; x0 += segment) {
         const std::size_t x1 = std::min<std::size_t>(size.width, x0 + segment);
-        reader.add_row(source_y, x0, x1, column_of.data(), column_end.data(), packed.data(),
-                       line);
+        reader.add_row(source_y, x0, x1, column_of.data(), column_end.data(), packed.data(), line);
         if (segment < size.width) flush();
       }
       if (++pending == rows_per_flush) {

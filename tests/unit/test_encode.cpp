@@ -143,13 +143,14 @@ unsigned idat_speed_class(const Bytes& png) {
   return 4;
 }
 
-/// A result over a megapixel (so `fast` samples its rows) whose rows are either long runs of
+/// A result over 4 megapixels (so `fast` compresses it in segments and samples its rows) whose
+/// rows are either long runs of
 /// one index or a short pattern repeated (which run-length coding cannot use). With `alpha`,
 /// every third entry is translucent, so the written palette is reordered.
 Result large_result(std::size_t colors, bool runs, bool alpha = false) {
   std::vector<std::uint8_t> opacity;
   for (std::size_t i = 0; alpha && i < colors; ++i) opacity.push_back(i % 3 == 1 ? 100 : 255);
-  Result result = banded_result(colors, opacity, 1201, 901);  // odd: packed rows end mid-byte
+  Result result = banded_result(colors, opacity, 2101, 2001);  // odd: packed rows end mid-byte
   for (std::uint32_t y = 0; y < result.height; ++y) {
     for (std::uint32_t x = 0; x < result.width; ++x) {
       const std::size_t index = runs ? (x / 97 + y / 13) % colors : (x * x + y) % 37 % colors;

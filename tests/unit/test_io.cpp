@@ -338,16 +338,18 @@ TEST(IoPngWrite, TruecolourRoundTripsExactly) {
   }
 }
 
-// The image data is compressed in segments of about 256 KiB on several threads. Images of one
-// segment, of several (with a short last one), of one row wider than a segment and of rows of
-// one pixel: each decodes exactly with libpng's own simplified reader, and the bytes do not
-// depend on the number of threads.
+// Up to 4 megapixels, the image data is compressed whole (libdeflate); above, in segments of
+// about 256 KiB on several threads (zlib). Images of each kind: tiny, of several
+// segments (with a short last one), of one row wider than a segment and of rows of one pixel;
+// each decodes exactly with libpng's own simplified reader, and the bytes do not depend on the
+// number of threads.
 TEST(IoPngWrite, TruecolourInSegmentsDecodesExactlyOnAnyThreads) {
   struct Case {
     std::uint32_t width, height, channels;
   };
-  for (const Case c : {Case{13, 7, 3}, Case{700, 333, 3}, Case{512, 300, 4}, Case{70'000, 2, 3},
-                       Case{1, 3000, 4}}) {
+  for (const Case c :
+       {Case{13, 7, 3}, Case{700, 333, 3}, Case{512, 300, 4}, Case{70'000, 2, 3}, Case{1, 3000, 4},
+        Case{2100, 2000, 4}, Case{999'999, 5, 3}, Case{5, 900'000, 3}}) {
     SCOPED_TRACE(std::to_string(c.width) + "x" + std::to_string(c.height));
     Image image = random_image(c.width, c.height, c.channels);
     // Runs of repeated rows, so that matches reach back across segment boundaries.
