@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <png.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -216,6 +217,44 @@ TEST(ComparisonGrid, DownscalingAveragesFineDetailInsteadOfAliasing) {
     for (const int y : {40, 128, 200}) {
       const Rgb8 pixel = figure.at(column_left(0) + x, sweep_row_top(0) + y);
       EXPECT_NEAR(pixel.g, 128, 4) << "at " << x << "," << y;
+    }
+  }
+}
+
+// Each figure pixel of a shrunk picture is the rounded mean of the source pixels that map into
+// it: column x to figure column ⌊x · 384 / W⌋, rows [Y · H / h, (Y + 1) · H / h) to figure row
+// Y. Checked pixel by pixel against that rule, for pictures of 2–3 source columns a figure
+// column (added one by one) and of 4–5 (added up in runs first).
+TEST(ComparisonGrid, ShrunkPixelsAreTheMeansOfTheirSourcePixels) {
+  for (const std::uint32_t width : {1000u, 1537u}) {
+    const std::uint32_t height = width;  // a 384 × 384 picture in the figure
+    const Image image = testing::random_image(width, height, 5000, width);
+    const Figure figure = render({{.image = &image, .label = ""}});
+    constexpr std::uint32_t side = 384;
+    std::vector<std::uint32_t> first_x(side + 1, width);  // each figure column's first source
+    for (std::uint32_t x = width; x-- > 0;) first_x[std::uint64_t{x} * side / width] = x;
+    for (std::uint32_t y_out = 0; y_out < side; y_out += 7) {
+      const std::uint32_t y0 = y_out * height / side;
+      const std::uint32_t y1 = (y_out + 1) * height / side;
+      for (std::uint32_t x_out = 0; x_out < side; x_out += 5) {
+        std::array<std::uint64_t, 3> sum{};
+        std::uint64_t count = 0;
+        for (std::uint32_t y = y0; y < y1; ++y) {
+          for (std::uint32_t x = first_x[x_out]; x < first_x[x_out + 1]; ++x) {
+            for (std::size_t ch = 0; ch < 3; ++ch) {
+              sum[ch] += image.pixels[(std::size_t{y} * width + x) * 3 + ch];
+            }
+            ++count;
+          }
+        }
+        const Rgb8 expected{static_cast<std::uint8_t>((sum[0] + count / 2) / count),
+                            static_cast<std::uint8_t>((sum[1] + count / 2) / count),
+                            static_cast<std::uint8_t>((sum[2] + count / 2) / count)};
+        ASSERT_EQ(
+            figure.at(kMargin + static_cast<int>(x_out), kFirstRowTop + static_cast<int>(y_out)),
+            expected)
+            << width << " wide, at " << x_out << "," << y_out;
+      }
     }
   }
 }
