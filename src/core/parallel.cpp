@@ -8,6 +8,8 @@
 // no loop ever waits for a thread that is itself waiting.
 #include "core/parallel.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -63,6 +65,10 @@ class Pool {
     changed_.notify_all();
     for (std::thread& thread : threads_) thread.join();
   }
+
+  /// Whether this is a child process forked from the one that made the pool: its threads, and
+  /// the state of its mutex, were the parent's.
+  [[nodiscard]] bool forked() const { return getpid() != owner_; }
 
   /// Runs the loop on the calling thread and on up to loop.helpers_allowed pool threads. While
   /// the helpers finish their last indices, the caller helps with other loops.
@@ -127,6 +133,7 @@ class Pool {
     }
   }
 
+  pid_t owner_ = getpid();
   std::mutex mutex_;
   // A loop was queued, a helper finished its part of a loop, or the pool is stopping.
   std::condition_variable changed_;
@@ -135,9 +142,21 @@ class Pool {
   bool stopping_ = false;
 };
 
+/// The pool, made on first use. A child of a fork keeps it, never destroyed: its threads, its
+/// mutex and its condition variable were the parent's (joining those threads, or destroying a
+/// condition variable a parent's thread was waiting on, would never return).
 Pool& pool() {
-  static Pool instance;
-  return instance;
+  struct Owner {
+    Pool* pool = new Pool;
+    Owner() = default;
+    Owner(const Owner&) = delete;
+    Owner& operator=(const Owner&) = delete;
+    ~Owner() {
+      if (!pool->forked()) delete pool;
+    }
+  };
+  static const Owner owner;
+  return *owner.pool;
 }
 
 }  // namespace
@@ -151,6 +170,10 @@ void parallel_for(std::size_t count, unsigned threads,
                   const std::function<void(std::size_t)>& task) {
   const std::size_t workers = std::min<std::size_t>(resolve_threads(threads), count);
   if (workers <= 1) {
+    for (std::size_t i = 0; i < count; ++i) task(i);
+    return;
+  }
+  if (pool().forked()) {  // a child of a fork (Python's multiprocessing): on its own thread
     for (std::size_t i = 0; i < count; ++i) task(i);
     return;
   }

@@ -2,9 +2,13 @@
 // (the sweep runs Lloyd's steps as loops inside its per-k tasks), and the failure rethrown is
 // the lowest-numbered one.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -90,6 +94,28 @@ TEST(ParallelFor, RethrowsTheLowestNumberedFailure) {
     }
     EXPECT_EQ(ran.load(), threads == 1 ? 38 : 100) << threads << " threads";
   }
+}
+
+// A child forked after the pool has started (as Python's multiprocessing does) has only the
+// parent's thread handles: its loops run on its own thread, and its exit (which destroys the
+// pool) must neither join nor destroy those handles (std::terminate if it did).
+TEST(ParallelFor, WorksInAForkedChildAndLetsItExit) {
+  std::vector<int> warm(100, 0);
+  detail::parallel_for(warm.size(), 2, [&](std::size_t i) { warm[i] = 1; });
+  std::fflush(nullptr);  // nothing buffered twice
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::vector<std::size_t> values(1000, 0);
+    detail::parallel_for(values.size(), 2, [&](std::size_t i) { values[i] = i; });
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) wrong += values[i] != i ? 1 : 0;
+    std::exit(wrong == 0 ? 0 : 1);  // NOLINT(concurrency-mt-unsafe): the child's only thread
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
