@@ -22,8 +22,8 @@ enum class PngEffort {
   /// libdeflate (40–60 % of zlib's time at level 3, for files 3–15 % smaller); larger ones by
   /// zlib in segments on PngSettings::threads threads, with its run-length strategy for 1-, 2-
   /// and 4-bit indices, and for 8-bit ones when a sample of their rows shows it compresses
-  /// within 3 % of the default strategy (it takes half the time). On Kodak photos at k = 64
-  /// its files are about 8 % larger than `normal`'s (docs/benchmarks.md).
+  /// within 3 % of the default strategy (it takes half the time). On the sample photo at
+  /// k = 64 its file is 8 % larger than `normal`'s.
   fast,
   /// One encoding at zlib level 7, memLevel 8, default strategy, no row filter: on Kodak photos
   /// at k = 16, 64, 256 no filter and the default strategy gave the smallest files, and level 7

@@ -1,11 +1,10 @@
 // A fork-join loop over task indices, run by the caller and the threads of one pool that lives
 // as long as the process: threads pull the next index of a loop from a shared counter.
 //
-// Why a pool: starting a thread for every loop cost `compress -k 256` 200 thread starts (each
-// Lloyd step is a loop), and it made loops inside loops too dear to share out. A loop asked for
-// inside a task (the sweep runs each k as a task, and each k's Lloyd steps are loops) is queued
-// like any other: the threads that are free help with it, and its caller works on it too, so
-// no loop ever waits for a thread that is itself waiting.
+// Why a pool: starting threads for every loop cost `compress -k 256` 200 thread starts (each
+// Lloyd step is a loop). A loop asked for inside a task of another loop, or from several
+// threads at once, is queued like any other: the threads that are free help with it, and its
+// caller works on it too, so no loop ever waits for a thread that is itself waiting.
 #include "core/parallel.hpp"
 
 #include <unistd.h>
@@ -169,11 +168,8 @@ unsigned resolve_threads(unsigned requested) noexcept {
 void parallel_for(std::size_t count, unsigned threads,
                   const std::function<void(std::size_t)>& task) {
   const std::size_t workers = std::min<std::size_t>(resolve_threads(threads), count);
-  if (workers <= 1) {
-    for (std::size_t i = 0; i < count; ++i) task(i);
-    return;
-  }
-  if (pool().forked()) {  // a child of a fork (Python's multiprocessing): on its own thread
+  // A child of a fork (Python's multiprocessing) runs its loops on its own thread.
+  if (workers <= 1 || pool().forked()) {
     for (std::size_t i = 0; i < count; ++i) task(i);
     return;
   }
