@@ -23,9 +23,9 @@ constexpr double bound_margin = 1e-7;
 
 /// Colours per chunk of work.
 constexpr std::size_t chunk_size = 2048;
-/// A step's work grows with colours × centroids; below this much, starting a thread costs more
-/// than sharing the step saves (kodim01, 19 k colours at k = 256, takes 12 % less time on two
-/// threads than on one).
+/// A step's work grows with colours × centroids; below this much, handing part of a step to
+/// another thread costs more than it saves (measured when each step still started threads of
+/// its own: kodim01, 19 k colours at k = 256, took 12 % less time on two threads than on one).
 constexpr std::size_t min_work_for_threads = std::size_t{1} << 20;
 
 /// One chunk's work space in an assignment step (kept from step to step).

@@ -46,16 +46,16 @@ using detail::PngErrorMessage;
 constexpr int normal_level = 7;
 constexpr int best_level = 9;
 constexpr int normal_mem_level = 8;
-// PngEffort::fast: zlib level 3; packed indices of 1, 2 or 4 bits compress best there with the
-// run-length strategy. It also takes half the time on 8-bit indices, and compresses those of images
-// with long runs of one colour (maps, drawings, smooth large photos) to 0.5–1.0 times the size at
-// k = 32; those of textured photos come out 0–20 % larger (the 24 Kodak images,
-// docs/benchmarks.md). Images of at least fast_sampled_pixels compress a 1/32 sample of their
-// rows both ways and take run-length coding unless it is more than 3 % larger there: a sample
-// misjudges the whole by about that much (the 14.6-megapixel map: 1.017 on the sample, 0.996 on
-// the whole). Smaller images take little time either way and keep the default strategy.
+// PngEffort::fast: level 3. Images of up to whole_image_pixels go whole to libdeflate, which has
+// no strategies. Larger ones go to zlib in segments: there, packed indices of 1, 2 or 4 bits
+// compress best with the run-length strategy. It also takes half the time on 8-bit indices, and
+// compresses those of images with long runs of one colour (maps, drawings, smooth large photos)
+// to 0.5–1.0 times the size at k = 32; those of textured photos come out 0–20 % larger (the 24
+// Kodak images, docs/benchmarks.md). So 8-bit indices compress a 1/32 sample of their rows both
+// ways and take run-length coding unless it is more than 3 % larger there: a sample misjudges
+// the whole by about that much (the 14.6-megapixel map: 1.017 on the sample, 0.996 on the
+// whole).
 constexpr int fast_level = 3;
-constexpr std::size_t fast_sampled_pixels = std::size_t{1} << 20;
 constexpr std::size_t fast_sample_bands = 16;
 constexpr std::size_t fast_sample_fraction = 32;  // of the rows
 constexpr double fast_run_length_tolerance = 1.03;
@@ -252,12 +252,11 @@ bool runs_compress_well_enough(const Result& result) {
   return runs <= fast_run_length_tolerance * matches;
 }
 
-/// PngEffort::fast's zlib strategy: run-length coding for packed indices, and for 8-bit ones of
-/// large images where it compresses well enough.
+/// PngEffort::fast's zlib strategy (for images over whole_image_pixels): run-length coding for
+/// packed indices, and for 8-bit ones where it compresses well enough.
 int fast_strategy(const Result& result) {
   const bool packed = png_bit_depth(result.palette.size()) < 8;
-  const bool runs =
-      packed || (result.indices.size() >= fast_sampled_pixels && runs_compress_well_enough(result));
+  const bool runs = packed || runs_compress_well_enough(result);
   return runs ? Z_RLE : Z_DEFAULT_STRATEGY;
 }
 
