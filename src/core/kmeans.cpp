@@ -391,8 +391,32 @@ void move_centroids(const ClusterSums& sums, Update update, std::vector<Centroid
 
 }  // namespace
 
-Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
-                 unsigned max_iterations, unsigned threads, Update update, const Clustering* warm) {
+namespace {
+
+/// Whether every centroid is within split.radius of its anchor.
+bool within_radius(const SettledPoints& split, const std::vector<Centroid>& centroids) {
+  const double limit = split.radius * split.radius;
+  for (std::size_t j = 0; j < centroids.size(); ++j) {
+    if (squared_distance_between(centroids[j], split.anchor[j]) > limit) return false;
+  }
+  return true;
+}
+
+ClusterSums plus(ClusterSums a, const ClusterSums& b) {
+  for (std::size_t j = 0; j < a.weight.size(); ++j) {
+    for (std::size_t ch = 0; ch < 3; ++ch) a.channel[j][ch] += b.channel[j][ch];
+    a.square[j] += b.square[j];
+    a.weight[j] += b.weight[j];
+    a.members[j] += b.members[j];
+  }
+  return a;
+}
+
+/// Lloyd, on all points, or with `split` on its unsettled points (then empty when the
+/// centroids leave its radius or a cluster empties; see lloyd_settled).
+std::optional<Clustering> run_lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
+                                    unsigned max_iterations, unsigned threads, Update update,
+                                    const Clustering* warm, const SettledPoints* split) {
   const std::size_t n = points.colors.size();
   CentroidTable table(centroids);
   const bool with_neighbours = centroids.size() >= min_centroids_for_neighbours &&
@@ -403,6 +427,7 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
   if (warm != nullptr && warm->bound_centroids.size() == centroids.size() &&
       warm->labels.size() == n) {
     // The bounds hold for warm's centroids; one bounded step makes them hold for these.
+    if (split != nullptr && !within_radius(*split, centroids)) return std::nullopt;
     state = {warm->labels, warm->upper, warm->lower, {}};
     sums = warm->sums.weight.size() == centroids.size()
                ? warm->sums
@@ -421,21 +446,98 @@ Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
     // The update step runs once more after the last assignment, so that the centroids
     // returned are always the means of the labels returned (converged or not).
     before = centroids;
-    reseed_empty_clusters(points, centroids, state, sums);
-    move_centroids(sums, update, centroids);
+    if (split == nullptr) {
+      reseed_empty_clusters(points, centroids, state, sums);
+      move_centroids(sums, update, centroids);
+    } else {
+      const ClusterSums all = plus(sums, split->settled);
+      if (std::find(all.members.begin(), all.members.end(), 0) != all.members.end()) {
+        return std::nullopt;  // the full run would re-seed it from the worst-fitting point
+      }
+      move_centroids(all, update, centroids);
+    }
     if (result.converged || result.iterations == max_iterations) break;
+    if (split != nullptr && !within_radius(*split, centroids)) return std::nullopt;
     ++result.iterations;
     for (std::size_t j = 0; j < centroids.size(); ++j) table.set(j, centroids[j]);
     const CentroidMotion& motion = tracker.measure(before, centroids, table);
     result.converged = reassign(points, centroids, table, motion, state, sums, threads) == 0;
   }
   result.centroids = std::move(centroids);
-  result.sums = std::move(sums);
+  result.sums = split == nullptr ? std::move(sums) : plus(std::move(sums), split->settled);
   result.labels = std::move(state.labels);
   result.upper = std::move(state.upper);
   result.lower = std::move(state.lower);
   result.bound_centroids = std::move(before);
   return result;
+}
+
+}  // namespace
+
+Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
+                 unsigned max_iterations, unsigned threads, Update update, const Clustering* warm) {
+  return *run_lloyd(points, std::move(centroids), max_iterations, threads, update, warm, nullptr);
+}
+
+SettledPoints settle(const WeightedColors& points, const Clustering& clustering, double radius) {
+  const std::size_t k = clustering.bound_centroids.size();
+  SettledPoints split;
+  split.radius = radius;
+  split.anchor = clustering.bound_centroids;
+  split.settled = ClusterSums(k);
+  split.warm.sums = ClusterSums(k);
+  split.warm.bound_centroids = clustering.bound_centroids;
+  for (std::uint32_t i = 0; i < points.colors.size(); ++i) {
+    const Rgb8& colour = points.colors[i];
+    const std::uint32_t label = clustering.labels[i];
+    if (clustering.lower[i] - clustering.upper[i] > 2 * radius + bound_margin) {
+      split.settled.add(colour, points.weights[i], label);
+      continue;
+    }
+    split.unsettled.push_back(i);
+    split.colors.push_back(colour);
+    split.weights.push_back(points.weights[i]);
+    split.warm.labels.push_back(label);
+    split.warm.upper.push_back(clustering.upper[i]);
+    split.warm.lower.push_back(clustering.lower[i]);
+    split.warm.sums.add(colour, points.weights[i], label);
+  }
+  return split;
+}
+
+std::optional<Clustering> lloyd_settled(const SettledPoints& split, std::vector<Centroid> centroids,
+                                        unsigned max_iterations, unsigned threads, Update update) {
+  const WeightedColors unsettled{split.colors, split.weights};
+  return run_lloyd(unsettled, std::move(centroids), max_iterations, threads, update, &split.warm,
+                   &split);
+}
+
+Clustering with_settled(const SettledPoints& split, const Clustering& clustering,
+                        Clustering partial) {
+  // A settled point's bounds, moved by how far the centroids went from the anchor.
+  std::vector<double> drift(split.anchor.size());
+  double max_drift = 0;
+  for (std::size_t j = 0; j < drift.size(); ++j) {
+    drift[j] = distance_between(split.anchor[j], partial.bound_centroids[j]);
+    max_drift = std::max(max_drift, drift[j]);
+  }
+  std::vector<std::uint32_t> labels = clustering.labels;
+  std::vector<double> upper(labels.size());
+  std::vector<double> lower(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    upper[i] = clustering.upper[i] + drift[labels[i]];
+    lower[i] = clustering.lower[i] - max_drift;
+  }
+  for (std::size_t m = 0; m < split.unsettled.size(); ++m) {
+    const std::uint32_t i = split.unsettled[m];
+    labels[i] = partial.labels[m];
+    upper[i] = partial.upper[m];
+    lower[i] = partial.lower[m];
+  }
+  partial.labels = std::move(labels);
+  partial.upper = std::move(upper);
+  partial.lower = std::move(lower);
+  return partial;
 }
 
 double sum_squared_error(const WeightedColors& points, const Clustering& clustering) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <span>
 #include <vector>
@@ -110,6 +111,42 @@ struct Clustering {
 [[nodiscard]] Clustering lloyd(const WeightedColors& points, std::vector<Centroid> centroids,
                                unsigned max_iterations, unsigned threads = 1,
                                Update update = Update::mean, const Clustering* warm = nullptr);
+
+/// A clustering's points split by whether moving the centroids can relabel them: while every
+/// centroid stays within `radius` of its place in the clustering (`anchor`), a point whose
+/// bounds leave more than 2 · radius between its own centroid and any other keeps its label
+/// (triangle inequality). Those points are "settled" and kept only as per-cluster sums; Lloyd
+/// runs that start near the anchor (the nudged roundings of a float optimum) then need to look
+/// at the others alone.
+struct SettledPoints {
+  double radius = 0;
+  std::vector<Centroid> anchor;          ///< the centroids the bounds hold for
+  ClusterSums settled;                   ///< per cluster: of the settled points
+  std::vector<std::uint32_t> unsettled;  ///< the others' numbers among the points
+  std::vector<Rgb8> colors;              ///< their colours
+  std::vector<std::uint32_t> weights;    ///< and weights
+  Clustering warm;  ///< their labels, bounds and sums: a warm start for lloyd_settled
+};
+
+/// Split `clustering`'s points (its labels and bounds, for its bound_centroids) for `radius`.
+[[nodiscard]] SettledPoints settle(const WeightedColors& points, const Clustering& clustering,
+                                   double radius);
+
+/// lloyd(points, centroids, max_iterations, threads, update, &clustering) for the clustering
+/// `split` was made from, run on the unsettled points only: the same centroids, iterations and
+/// convergence, with `sums` for all points and labels and bounds for the unsettled ones (see
+/// with_settled). Empty when a step would need a centroid farther than split.radius from the
+/// anchor, or a cluster empties: then only the full run gives the answer.
+[[nodiscard]] std::optional<Clustering> lloyd_settled(const SettledPoints& split,
+                                                      std::vector<Centroid> centroids,
+                                                      unsigned max_iterations, unsigned threads,
+                                                      Update update);
+
+/// The whole clustering from a result of lloyd_settled: the settled points keep the labels of
+/// `clustering` (the one `split` was made from), with its bounds moved to the result's
+/// bound_centroids.
+[[nodiscard]] Clustering with_settled(const SettledPoints& split, const Clustering& clustering,
+                                      Clustering partial);
 
 /// Σ weight · squared distance of each point to its cluster's centroid (scalar, fixed order).
 [[nodiscard]] double sum_squared_error(const WeightedColors& points, const Clustering& clustering);

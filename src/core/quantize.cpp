@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "core/dither.hpp"
@@ -76,20 +77,52 @@ std::vector<detail::Centroid> rounded(const std::vector<detail::Centroid>& centr
 /// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
 /// rounded centroids (and from plan.roundings − 1 nudged roundings), keeping the least written
 /// error: that, not the float centroids' error, is what the image shows.
+/// Several roundings of one float optimum start from centroids near it, and most points
+/// cannot change cluster while the centroids stay this close (a nudge moves a channel by at
+/// most 1.5, a centroid by at most 2.6); those points are summed once and the roundings' Lloyd
+/// runs look at the rest alone (see detail::SettledPoints). Worth it while at most half the
+/// points are left.
+constexpr double settled_radius = 4;
+
+/// The settled split of `floating` for its roundings, if it leaves few enough points.
+std::optional<detail::SettledPoints> settle_for_roundings(const detail::WeightedColors& points,
+                                                          const detail::Clustering& floating,
+                                                          const detail::Plan& plan) {
+  if (plan.roundings < 2) return std::nullopt;
+  detail::SettledPoints split = detail::settle(points, floating, settled_radius);
+  if (2 * split.unsettled.size() > points.colors.size()) return std::nullopt;
+  return split;
+}
+
 Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centroid> start,
                  const Options& options, const detail::Plan& plan, unsigned threads) {
   const detail::Clustering floating =
       detail::lloyd(points, std::move(start), options.max_iterations, threads);
+  const std::optional<detail::SettledPoints> split = settle_for_roundings(points, floating, plan);
   Candidate best;
+  bool best_is_partial = false;
   for (unsigned variant = 0; variant < plan.roundings; ++variant) {
     Candidate candidate;
+    std::vector<detail::Centroid> rounded_start = rounded(floating.centroids, variant);
+    std::optional<detail::Clustering> partial;
+    if (split) {
+      partial = detail::lloyd_settled(*split, rounded_start, options.max_iterations, threads,
+                                      detail::Update::rounded_mean);
+    }
     candidate.clustering =
-        detail::lloyd(points, rounded(floating.centroids, variant), options.max_iterations, threads,
-                      detail::Update::rounded_mean, &floating);
+        partial ? std::move(*partial)
+                : detail::lloyd(points, std::move(rounded_start), options.max_iterations, threads,
+                                detail::Update::rounded_mean, &floating);
     candidate.iterations = floating.iterations + candidate.clustering.iterations;
     candidate.clustering.converged = candidate.clustering.converged && floating.converged;
     candidate.squared_error = detail::squared_error_8bit(points, candidate.clustering);
-    if (variant == 0 || candidate.squared_error < best.squared_error) best = std::move(candidate);
+    if (variant == 0 || candidate.squared_error < best.squared_error) {
+      best = std::move(candidate);
+      best_is_partial = partial.has_value();
+    }
+  }
+  if (best_is_partial) {
+    best.clustering = detail::with_settled(*split, floating, std::move(best.clustering));
   }
   if (plan.polish_rounds > 0) {
     best.clustering = detail::polish(points, std::move(best.clustering), plan.polish_rounds,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "core/kmeans.hpp"
@@ -48,6 +49,84 @@ TEST(AcceleratedKMeans, WarmStartEqualsPlainLloydFromTheNewCentres) {
         ASSERT_EQ(warm.labels[histogram.pixel_color[p]], plain.labels[p]) << "k = " << k;
       }
     }
+  }
+}
+
+// The starts the roundings use: the float centroids nudged by up to ±1 per channel, rounded.
+std::vector<detail::Centroid> nudged(std::vector<detail::Centroid> centres, double nudge) {
+  double sign = 1;
+  for (detail::Centroid& centre : centres) {
+    for (double& channel : centre) {
+      channel = std::clamp(std::round(channel + sign * nudge), 0.0, 255.0);
+      sign = -sign;
+    }
+  }
+  return centres;
+}
+
+// Lloyd on the unsettled points only (the settled ones summed once) must give what the full
+// warm run gives: the same centroids, iterations, sums and, once the settled points are put
+// back, labels; the mean update is also checked against the plain all-pixels Lloyd. Bounds
+// must still be bounds. Starts too far from the anchor are refused, not answered wrongly.
+TEST(AcceleratedKMeans, SettledRunEqualsTheFullWarmRun) {
+  const Image crop = sample_crop(0, 0, 384, 256);
+  const Histogram histogram = count_colors(crop);
+  const detail::WeightedColors points = points_of(histogram);
+  const std::size_t n = points.colors.size();
+  for (unsigned k : {2u, 4u, 8u}) {
+    // Restarted from its optimum, as quantize starts from an optimum on a summary, so that
+    // the bounds are tight.
+    const detail::Clustering floating = detail::lloyd(
+        points, detail::lloyd(points, detail::kmeans_plus_plus(points, k, 3), 1000).centroids,
+        1000);
+    ASSERT_TRUE(floating.converged);
+    const detail::SettledPoints split = detail::settle(points, floating, 4.0);
+    ASSERT_GT(split.unsettled.size(), 0u) << "k = " << k;
+    ASSERT_LT(split.unsettled.size(), n / 2) << "k = " << k << ": too few settled to test";
+    for (const detail::Update update : {detail::Update::mean, detail::Update::rounded_mean}) {
+      for (const double nudge : {0.0, 0.7, 1.0}) {
+        const std::vector<detail::Centroid> start = nudged(floating.centroids, nudge);
+        const detail::Clustering full = detail::lloyd(points, start, 1000, 1, update, &floating);
+        std::optional<detail::Clustering> partial =
+            detail::lloyd_settled(split, start, 1000, 1, update);
+        ASSERT_TRUE(partial.has_value()) << "k = " << k << ", nudge " << nudge;
+        const detail::Clustering merged =
+            detail::with_settled(split, floating, std::move(*partial));
+        EXPECT_EQ(merged.centroids, full.centroids) << "k = " << k << ", nudge " << nudge;
+        EXPECT_EQ(merged.labels, full.labels) << "k = " << k << ", nudge " << nudge;
+        EXPECT_EQ(merged.iterations, full.iterations) << "k = " << k << ", nudge " << nudge;
+        EXPECT_EQ(merged.converged, full.converged);
+        EXPECT_EQ(merged.sums.channel, full.sums.channel);
+        EXPECT_EQ(merged.sums.square, full.sums.square);
+        EXPECT_EQ(merged.sums.members, full.sums.members);
+        EXPECT_EQ(merged.bound_centroids, full.bound_centroids);
+        for (std::size_t i = 0; i < n; ++i) {
+          for (std::uint32_t j = 0; j < k; ++j) {
+            const double d =
+                std::sqrt(detail::squared_distance(points.colors[i], merged.bound_centroids[j]));
+            if (j == merged.labels[i]) {
+              ASSERT_GE(merged.upper[i], d - 1e-9) << "colour " << i;
+            } else {
+              ASSERT_LE(merged.lower[i], d + 1e-9) << "colour " << i;
+            }
+          }
+        }
+        if (update == detail::Update::mean) {
+          const reference::Clustering plain =
+              reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+          ASSERT_FALSE(plain.empty_cluster_seen);
+          EXPECT_EQ(merged.iterations, plain.iterations) << "k = " << k;
+          for (std::size_t j = 0; j < k; ++j) ASSERT_EQ(merged.centroids[j], plain.centres[j]);
+          for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
+            ASSERT_EQ(merged.labels[histogram.pixel_color[p]], plain.labels[p]) << "k = " << k;
+          }
+        }
+      }
+    }
+    std::vector<detail::Centroid> far = floating.centroids;
+    far[0][0] = far[0][0] > 127 ? far[0][0] - 5 : far[0][0] + 5;
+    EXPECT_FALSE(detail::lloyd_settled(split, far, 1000, 1, detail::Update::mean).has_value())
+        << "k = " << k << ": a start 5 from the anchor, beyond the radius 4";
   }
 }
 
