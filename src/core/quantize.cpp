@@ -301,8 +301,9 @@ std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
   check_ks(ks);
   check_options(options);
   check_histogram(rgb, histogram);
-  // The k values run side by side, the largest (slowest) first so the threads end together;
-  // each writes only its own result, so the results are those of a one-by-one run.
+  // The k values run side by side, the largest (slowest) first, and its loops may use every
+  // thread: one that is done with the smaller k values helps it finish. Each writes only its
+  // own result, and no result depends on the threads, so they are those of a one-by-one run.
   std::vector<std::size_t> order(ks.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
@@ -311,7 +312,8 @@ std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
   const Summaries summaries({histogram.colors, histogram.counts}, ks, options);
   std::vector<Result> results(ks.size());
   detail::parallel_for(order.size(), threads, [&](std::size_t i) {
-    results[order[i]] = quantize_with(rgb, histogram, ks[order[i]], options, 1, summaries);
+    results[order[i]] =
+        quantize_with(rgb, histogram, ks[order[i]], options, i == 0 ? threads : 1, summaries);
   });
   return results;
 }
