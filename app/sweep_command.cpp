@@ -52,9 +52,9 @@ struct SweepOutputs {
   std::vector<Result> results;
 };
 
-SweepOutputs quantize_all(const Input& input, const SweepSettings& settings) {
+SweepOutputs quantize_all(const Input& input, const Histogram& histogram,
+                          const SweepSettings& settings) {
   SweepOutputs out;
-  const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
   out.results =
       sweep(input.rgb, histogram, distinct_in_order(settings.ks), options_from(settings.quantize));
   out.table = table_for(input, histogram.colors.size(), settings.quantize.seed);
@@ -141,11 +141,15 @@ int run_sweep(const SweepSettings& settings) {
     // (an error there is left for the figure itself to meet and report).
     const std::future<void> fonts = side_task(settings.quantize.threads, prepare_figure_fonts);
     const Input input = load_input(path, settings.limits);
-    // SSIM's reference needs only the image: made on another thread, it takes up what the
-    // quantization leaves of the second core (its shared summaries run on one thread).
-    std::future<SsimReference> reference =
-        side_task(settings.quantize.threads, [&] { return SsimReference(input.rgb); });
-    SweepOutputs outputs = quantize_all(input, settings);
+    std::future<SsimReference> reference;
+    SweepOutputs outputs = [&] {  // the histogram is freed before the encoding starts
+      const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
+      // SSIM's reference needs only the image: made on another thread once the counting
+      // (which uses every thread) is done, it takes up what the quantization leaves of the
+      // second core (its shared summaries run on one thread).
+      reference = side_task(settings.quantize.threads, [&] { return SsimReference(input.rgb); });
+      return quantize_all(input, histogram, settings);
+    }();
 
     std::vector<std::string> names;
     for (const Result& result : outputs.results) {
