@@ -22,6 +22,7 @@
 #include "io/deflate_rows.hpp"
 #include "io/png_errors.hpp"
 #include "io/png_metadata.hpp"
+#include "io/png_truecolor.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
@@ -508,32 +509,57 @@ std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSett
   return best;
 }
 
+namespace detail {
+
 // Written without libpng: the image data is compressed whole by libdeflate, or for images over
 // whole_image_pixels in segments on several threads (deflate_rows); libpng's compressor is
 // zlib's on one thread. The rest of the file is three fixed chunks.
-std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
-  check_image(image);
-  const std::size_t row_bytes = std::size_t{image.width} * image.channels;
+std::vector<std::uint8_t> encode_truecolor_png(const PixelRows& pixels, unsigned threads) {
+  const std::size_t row_bytes = std::size_t{pixels.width} * pixels.channels;
+  const bool packed = pixels.pixel_bytes == pixels.channels &&
+                      pixels.offset == std::array<std::size_t, 4>{0, 1, 2, 3};
   // The "up" filter: each byte less the byte above it.
   const detail::FilteredRow up = [&](std::size_t y, std::uint8_t* out) {
-    const std::uint8_t* row = image.pixels.data() + y * row_bytes;
+    const std::uint8_t* row = pixels.data + y * pixels.stride;
+    const std::uint8_t* above = y == 0 ? nullptr : row - pixels.stride;
     out[0] = 2;
-    if (y == 0) {
-      std::copy(row, row + row_bytes, out + 1);
+    ++out;
+    if (packed) {
+      for (std::size_t i = 0; i < row_bytes; ++i) {
+        out[i] = static_cast<std::uint8_t>(row[i] - (above == nullptr ? 0 : above[i]));
+      }
       return;
     }
-    const std::uint8_t* above = row - row_bytes;
-    for (std::size_t i = 0; i < row_bytes; ++i) {
-      out[1 + i] = static_cast<std::uint8_t>(row[i] - above[i]);
+    for (std::size_t x = 0; x < pixels.width; ++x) {
+      const std::size_t at = x * pixels.pixel_bytes;
+      for (std::size_t c = 0; c < pixels.channels; ++c) {
+        const std::size_t byte = at + pixels.offset[c];
+        *out++ = static_cast<std::uint8_t>(row[byte] - (above == nullptr ? 0 : above[byte]));
+      }
     }
   };
+  const std::size_t pixel_count = std::size_t{pixels.width} * pixels.height;
   const std::vector<std::uint8_t> data =
-      image.pixel_count() <= detail::whole_image_pixels
-          ? detail::deflate_whole(image.height, row_bytes + 1, up, truecolor_compression_level)
-          : detail::deflate_rows(image.height, row_bytes + 1, up, truecolor_compression_level,
+      pixel_count <= detail::whole_image_pixels
+          ? detail::deflate_whole(pixels.height, row_bytes + 1, up, truecolor_compression_level)
+          : detail::deflate_rows(pixels.height, row_bytes + 1, up, truecolor_compression_level,
                                  Z_DEFAULT_STRATEGY, threads);
-  return png_file(image.width, image.height, 8,
-                  image.has_alpha() ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, data);
+  return png_file(pixels.width, pixels.height, 8,
+                  pixels.channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, data);
+}
+
+}  // namespace detail
+
+std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads) {
+  check_image(image);
+  detail::PixelRows pixels;
+  pixels.data = image.pixels.data();
+  pixels.stride = std::size_t{image.width} * image.channels;
+  pixels.width = image.width;
+  pixels.height = image.height;
+  pixels.pixel_bytes = image.channels;
+  pixels.channels = image.channels;
+  return detail::encode_truecolor_png(pixels, threads);
 }
 
 }  // namespace kmquant

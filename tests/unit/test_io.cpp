@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "io/png_truecolor.hpp"
 #include "io_oracle.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
@@ -365,6 +366,37 @@ TEST(IoPngWrite, TruecolourInSegmentsDecodesExactlyOnAnyThreads) {
     EXPECT_EQ(decoded.height, c.height);
     EXPECT_TRUE(decoded.samples == image.pixels);
     for (unsigned threads : {2u, 3u, 0u}) EXPECT_TRUE(encode_png(image, threads) == png);
+  }
+}
+
+// Pixels read in place, as the figure's Cairo surface holds them (4 bytes a pixel, channels in
+// another order, rows padded): the bytes encode_png writes for the same pixels, whole and in
+// segments.
+TEST(IoPngWrite, PixelsReadInPlaceGiveTheSameFile) {
+  for (const std::uint32_t width : {13u, 2100u}) {
+    const std::uint32_t height = width == 13 ? 7 : 2000;
+    SCOPED_TRACE(width);
+    const Image image = random_image(width, height, 3);
+    const std::size_t stride = std::size_t{width} * 4 + 12;
+    std::vector<std::uint8_t> surface(stride * height, 0xAB);
+    for (std::size_t y = 0; y < height; ++y) {
+      for (std::size_t x = 0; x < width; ++x) {
+        const std::uint8_t* rgb = image.pixels.data() + (y * width + x) * 3;
+        std::uint8_t* bgrx = surface.data() + y * stride + x * 4;
+        bgrx[0] = rgb[2];
+        bgrx[1] = rgb[1];
+        bgrx[2] = rgb[0];
+      }
+    }
+    detail::PixelRows pixels;
+    pixels.data = surface.data();
+    pixels.stride = stride;
+    pixels.width = width;
+    pixels.height = height;
+    pixels.pixel_bytes = 4;
+    pixels.offset = {2, 1, 0, 3};
+    pixels.channels = 3;
+    EXPECT_TRUE(detail::encode_truecolor_png(pixels, 2) == encode_png(image, 2));
   }
 }
 
