@@ -9,6 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "core/nearest.hpp"
@@ -63,13 +66,54 @@ struct Neighbour {
   Distance distance;  ///< to the entry whose neighbour it is
 };
 
+/// A list per entry, all in one array: entry e's items are items[start[e] .. start[e + 1]).
+template <typename T>
+struct EntryLists {
+  std::vector<std::size_t> start;
+  std::vector<T> items;
+
+  [[nodiscard]] std::span<const T> of(std::size_t e) const {
+    return {items.data() + start[e], items.data() + start[e + 1]};
+  }
+};
+
+/// Items as one chunk of points finds them, each with its entry, in the points' order.
+template <typename T>
+using TaggedItems = std::vector<std::pair<std::uint32_t, T>>;
+
+/// One chunk's finds for the lists of a Layout.
+struct ChunkLists {
+  TaggedItems<std::uint32_t> members;
+  TaggedItems<Neighbour> neighbours;
+  TaggedItems<std::uint32_t> runner_up;
+};
+
+/// The k entries' lists of the chunks' items, in chunk order and within a chunk in the order
+/// found (a counting sort by entry): the order does not depend on how the chunks ran.
+template <typename T>
+EntryLists<T> gather(const std::vector<ChunkLists>& chunks, std::size_t k,
+                     TaggedItems<T> ChunkLists::*found) {
+  EntryLists<T> lists;
+  lists.start.assign(k + 1, 0);
+  for (const ChunkLists& chunk : chunks) {
+    for (const auto& tagged : chunk.*found) ++lists.start[tagged.first + 1];
+  }
+  std::partial_sum(lists.start.begin(), lists.start.end(), lists.start.begin());
+  std::vector<std::size_t> next(lists.start.begin(), lists.start.end() - 1);
+  lists.items.resize(lists.start.back());
+  for (const ChunkLists& chunk : chunks) {
+    for (const auto& [e, item] : chunk.*found) lists.items[next[e]++] = item;
+  }
+  return lists;
+}
+
 /// Where every point stands among the entries.
 struct Layout {
-  std::vector<Distance> nearest;  ///< per point: squared distance to its own (nearest) entry
-  std::vector<Distance> second;   ///< per point: to the nearest other entry
-  std::vector<std::vector<std::uint32_t>> members;    ///< per entry: its points
-  std::vector<std::vector<Neighbour>> neighbours;     ///< per entry: others' points a step may win
-  std::vector<std::vector<std::uint32_t>> runner_up;  ///< per entry: points it is second for
+  std::vector<Distance> nearest;        ///< per point: squared distance to its own entry
+  std::vector<Distance> second;         ///< per point: to the nearest other entry
+  EntryLists<std::uint32_t> members;    ///< per entry: its points
+  EntryLists<Neighbour> neighbours;     ///< per entry: others' points a step may win
+  EntryLists<std::uint32_t> runner_up;  ///< per entry: points it is second for
 };
 
 /// Whether the clustering's Hamerly bounds hold for its own centroids: true when it converged
@@ -77,14 +121,6 @@ struct Layout {
 bool bounds_hold(const Clustering& clustering, std::size_t n) {
   return clustering.converged && clustering.labels.size() == n && clustering.lower.size() == n &&
          clustering.bound_centroids == clustering.centroids;
-}
-
-Layout empty_layout(std::size_t k) {
-  return {{},
-          {},
-          std::vector<std::vector<std::uint32_t>>(k),
-          std::vector<std::vector<Neighbour>>(k),
-          std::vector<std::vector<std::uint32_t>>(k)};
 }
 
 /// Whether an entry at squared distance `second` is more than two units farther from a point
@@ -151,16 +187,15 @@ double reach_of(Distance own_distance) {
 }
 
 /// Lay the points begin..end out among the entries, given where each stands, writing their
-/// distances to `layout` and their places in the per-entry lists to `lists` (a Layout whose
-/// distances stay empty).
+/// distances to `layout` and their places in the per-entry lists to `lists`.
 void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entries,
                    const std::vector<Standing>& standing, const SortedEntries& sorted,
-                   std::uint32_t begin, std::uint32_t end, Layout& layout, Layout& lists) {
+                   std::uint32_t begin, std::uint32_t end, Layout& layout, ChunkLists& lists) {
   for (std::uint32_t i = begin; i < end; ++i) {
     const auto [own, own_distance, far] = standing[i];
     layout.nearest[i] = own_distance;
     layout.second[i] = std::numeric_limits<Distance>::max();
-    lists.members[own].push_back(i);
+    lists.members.emplace_back(own, i);
     if (far) continue;
     const double reach = reach_of(own_distance);
     std::uint32_t second = own;
@@ -171,15 +206,10 @@ void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entri
         layout.second[i] = d;
         second = j;
       }
-      if (within_a_step(d, own_distance)) lists.neighbours[j].push_back({i, d});
+      if (within_a_step(d, own_distance)) lists.neighbours.emplace_back(j, Neighbour{i, d});
     }
-    if (second != own) lists.runner_up[second].push_back(i);
+    if (second != own) lists.runner_up.emplace_back(second, i);
   }
-}
-
-template <typename T>
-void append(std::vector<T>& to, const std::vector<T>& from) {
-  to.insert(to.end(), from.begin(), from.end());
 }
 
 /// Lay the points out among the entries. A converged clustering's labels are the nearest
@@ -224,21 +254,17 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   }
   const SortedEntries sorted = entries_within(entries, reach, threads);
 
-  Layout layout = empty_layout(k);
+  Layout layout;
   layout.nearest.resize(n);
   layout.second.resize(n);
-  std::vector<Layout> parts(chunks, empty_layout(k));
+  std::vector<ChunkLists> parts(chunks);
   parallel_for(chunks, threads, [&](std::size_t c) {
     lay_out_range(points, entries, standing, sorted, chunk_begin(c), chunk_end(c), layout,
                   parts[c]);
   });
-  for (std::size_t e = 0; e < k; ++e) {
-    for (const Layout& part : parts) {
-      append(layout.members[e], part.members[e]);
-      append(layout.neighbours[e], part.neighbours[e]);
-      append(layout.runner_up[e], part.runner_up[e]);
-    }
-  }
+  layout.members = gather(parts, k, &ChunkLists::members);
+  layout.neighbours = gather(parts, k, &ChunkLists::neighbours);
+  layout.runner_up = gather(parts, k, &ChunkLists::runner_up);
   return layout;
 }
 
@@ -260,8 +286,8 @@ StepGains step_changes(const WeightedColors& points, const Layout& layout, std::
       change[s] += std::int64_t{points.weights[i]} * (after - from);
     }
   };
-  for (std::uint32_t i : layout.members[e]) add(i, layout.nearest[i], layout.nearest[i], true);
-  for (const Neighbour& nb : layout.neighbours[e]) {
+  for (std::uint32_t i : layout.members.of(e)) add(i, layout.nearest[i], layout.nearest[i], true);
+  for (const Neighbour& nb : layout.neighbours.of(e)) {
     add(nb.point, layout.nearest[nb.point], nb.distance, false);
   }
   return change;
@@ -271,14 +297,17 @@ StepGains step_changes(const WeightedColors& points, const Layout& layout, std::
 bool claim(const Layout& layout, std::size_t e, std::vector<char>& claimed) {
   const auto taken = [&](std::uint32_t i) { return claimed[i] != 0; };
   const auto neighbour_taken = [&](const Neighbour& nb) { return taken(nb.point); };
-  if (std::any_of(layout.members[e].begin(), layout.members[e].end(), taken) ||
-      std::any_of(layout.runner_up[e].begin(), layout.runner_up[e].end(), taken) ||
-      std::any_of(layout.neighbours[e].begin(), layout.neighbours[e].end(), neighbour_taken)) {
+  const std::span<const std::uint32_t> members = layout.members.of(e);
+  const std::span<const std::uint32_t> runner_up = layout.runner_up.of(e);
+  const std::span<const Neighbour> neighbours = layout.neighbours.of(e);
+  if (std::any_of(members.begin(), members.end(), taken) ||
+      std::any_of(runner_up.begin(), runner_up.end(), taken) ||
+      std::any_of(neighbours.begin(), neighbours.end(), neighbour_taken)) {
     return false;
   }
-  for (std::uint32_t i : layout.members[e]) claimed[i] = 1;
-  for (std::uint32_t i : layout.runner_up[e]) claimed[i] = 1;
-  for (const Neighbour& nb : layout.neighbours[e]) claimed[nb.point] = 1;
+  for (std::uint32_t i : members) claimed[i] = 1;
+  for (std::uint32_t i : runner_up) claimed[i] = 1;
+  for (const Neighbour& nb : neighbours) claimed[nb.point] = 1;
   return true;
 }
 
