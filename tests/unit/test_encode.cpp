@@ -178,6 +178,19 @@ TEST(EncodeFast, LargeImagesInSegmentsDecodeExactlyOnAnyThreads) {
   }
 }
 
+// `normal` compresses images of up to 4 megapixels whole with libdeflate (the tests above) and
+// larger ones with libpng: both decode exactly, and `best` is never larger.
+TEST(EncodeNormal, LargeImagesGoThroughLibpngAndDecodeExactly) {
+  for (const std::size_t colors : {9u, 40u}) {
+    SCOPED_TRACE(colors);
+    const Result result = large_result(colors, false, colors > 16);
+    const Bytes png = encode_indexed_png(result, {.threads = 2});
+    EXPECT_EQ(io_testing::decode_with_simplified_api(png, PNG_FORMAT_RGBA).samples,
+              expected_rgba(result));
+    EXPECT_EQ(encode_indexed_png(result, {.threads = 1}), png);
+  }
+}
+
 /// Decode a WebP with libwebp directly into RGBA.
 Bytes webp_rgba(const Bytes& webp, int& width, int& height) {
   std::uint8_t* decoded = WebPDecodeRGBA(webp.data(), webp.size(), &width, &height);
