@@ -74,9 +74,6 @@ std::vector<detail::Centroid> rounded(const std::vector<detail::Centroid>& centr
   return out;
 }
 
-/// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
-/// rounded centroids (and from plan.roundings − 1 nudged roundings), keeping the least written
-/// error: that, not the float centroids' error, is what the image shows.
 /// Several roundings of one float optimum start from centroids near it, and most points
 /// cannot change cluster while the centroids stay this close (a nudge moves a channel by at
 /// most 1.5, a centroid by at most 2.6); those points are summed once and the roundings' Lloyd
@@ -94,6 +91,9 @@ std::optional<detail::SettledPoints> settle_for_roundings(const detail::Weighted
   return split;
 }
 
+/// Lloyd to convergence on all colours from a start, then Lloyd over 8-bit colours from its
+/// rounded centroids (and from plan.roundings − 1 nudged roundings), keeping the least written
+/// error: that, not the float centroids' error, is what the image shows.
 Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centroid> start,
                  const Options& options, const detail::Plan& plan, unsigned threads) {
   const detail::Clustering floating =
