@@ -168,10 +168,13 @@ void OutputFiles::write_all() {
   pending_.clear();
 }
 
+unsigned threads_to_use(unsigned requested) {
+  return requested == 0 ? std::max(1u, std::thread::hardware_concurrency()) : requested;
+}
+
 void for_each_index(std::size_t count, unsigned threads,
                     const std::function<void(std::size_t)>& work) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  const auto workers = static_cast<unsigned>(std::min<std::size_t>(threads, count));
+  const auto workers = static_cast<unsigned>(std::min<std::size_t>(threads_to_use(threads), count));
   std::atomic<std::size_t> next{0};
   auto run = [&] {
     for (std::size_t i = next++; i < count; i = next++) work(i);

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
-#include <thread>
 
 #include "batch_inputs.hpp"
 #include "batch_report.hpp"
@@ -132,9 +131,8 @@ std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
 }
 
 unsigned worker_count(const CompressSettings& settings, std::size_t files) {
-  unsigned workers = settings.jobs;
-  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::min<std::size_t>(workers, std::max<std::size_t>(files, 1)));
+  return static_cast<unsigned>(
+      std::min<std::size_t>(threads_to_use(settings.jobs), std::max<std::size_t>(files, 1)));
 }
 
 JobSettings job_settings(const CompressSettings& settings, unsigned workers) {

@@ -4,7 +4,6 @@
 #include <future>
 #include <numeric>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.hpp"
@@ -115,8 +114,7 @@ std::vector<std::uint8_t> encode_all(const Input& input, SweepOutputs& outputs,
   std::vector<double> similarity(count);
   // The figure (and the original) have threads of their own; the versions share the rest, so
   // that the figure, the longest chain of work here, does not have to wait for a core.
-  const unsigned available =
-      threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads;
+  const unsigned available = threads_to_use(threads);
   const unsigned side_jobs = settings.save_original ? 2 : 1;
   const unsigned version_threads = available > side_jobs ? available - side_jobs : 1;
   for_each_index(count, version_threads, [&](std::size_t job) {
