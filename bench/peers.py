@@ -3,6 +3,7 @@
 
   bench/peers.py [IMAGES or FOLDERS ...] [--ks 2,4,8,16,32] [--tools kmquant,sklearn-1,...]
                  [--kmquant build/release/kmquant] [--seed 0] [--json FILE] [--sweep]
+                 [--reuse FILE]
 
 Compare mode (the default): per k, every tool's time, MSE and PSNR, and the ratios to kmquant.
 --sweep: the sweep target — kmquant's k-means seconds for the whole sweep (from
@@ -11,9 +12,16 @@ same ks. Every error is recomputed here from the written or returned pixels agai
 as Pillow decodes it; nothing a tool reports about itself is trusted. Tools run one after
 another, never in parallel, so their timings do not disturb each other. Progress goes to
 standard error, the Markdown tables to standard output. Installs nothing: see REQUIREMENTS.
+
+--reuse FILE: take the peers' records (never kmquant's) from an earlier run's --json file
+instead of running them again, for each image, k and tool it has, when it was run with the same
+seed and the same version of that tool (scikit-learn's and OpenCV's best of 10 take hours at
+k ≥ 16; with fixed seeds they give the same result every time). bench/reference/ keeps such
+files; the report says which records were reused.
 """
 import argparse
 import datetime
+import hashlib
 import importlib.util
 import json
 import math
@@ -88,6 +96,9 @@ def parse_args(tool_names):
     parser.add_argument("--json", type=Path, help="also write every raw number to this file")
     parser.add_argument("--sweep", action="store_true",
                         help="the sweep target: kmquant sweep's k-means time vs sklearn-1")
+    parser.add_argument("--reuse", type=Path,
+                        help="take the peers' records from this earlier --json output (same "
+                             "seed and tool versions) instead of running them again")
     args = parser.parse_args()
     try:
         args.ks = parse_ks(args.ks)
@@ -236,6 +247,37 @@ def load_images(images, skipped):
         yield path, pixels
 
 
+def reusable_records(path, seed, tool_versions):
+    """The records of an earlier --json run that stand for this run's: peers only, run with
+    the same seed, by the same version of each tool. Keyed by (image, tool, k, the input
+    file's SHA-256), so an image that changed under its name is run again."""
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        note(f"--reuse {path}: cannot read it: {error}")
+        sys.exit(2)
+    if earlier.get("mode") != "compare" or earlier.get("seed") != seed:
+        note(f"--reuse {path}: not a compare run with seed {seed}: nothing reused")
+        return {}
+    from peers_tools import TOOLS
+    needs = {t.name: t.needs for t in TOOLS}
+    same_version = {}
+    for tool, need in needs.items():
+        key = "kmquant" if need == "kmquant" else (
+            need if need in ("pngquant", "imagemagick") else REQUIREMENTS[need][1])
+        same_version[tool] = (need != "kmquant" and key in tool_versions
+                              and earlier["versions"].get(key) == tool_versions[key])
+    found = {}
+    for record in earlier["records"]:
+        if same_version.get(record["tool"]):
+            found[(record["image"], record["tool"], record["k"], record.get("input_sha256"))] = record
+    return found
+
+
+def file_digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 # --- the two modes -----------------------------------------------------------------------
 
 def run_compare(args, tools, images, scratch):
@@ -243,18 +285,27 @@ def run_compare(args, tools, images, scratch):
     from peers_report import compare_markdown, summarize
     from peers_tools import Job
     records, used, skipped = [], [], []
+    tool_versions = versions(tools, args.kmquant)
+    reused = reusable_records(args.reuse, args.seed, tool_versions) if args.reuse else {}
+    reused_count = 0
     out_dir = scratch / "out"  # apart from as_png's copies, whatever the images are called
     out_dir.mkdir()
     for index, (path, original) in enumerate(load_images(images, skipped), 1):
         used.append(path)
+        digest = file_digest(path)
         needs_png = any(t.needs == "pngquant" for t in tools)
         png_path = as_png(path, original, scratch) if needs_png else path
         for k in args.ks:
             job = Job(path, png_path, original, k, out_dir, args.kmquant, args.seed)
             for tool in tools:
-                record = {"image": path.name, **measure(tool, job, original)}
+                record = reused.get((path.name, tool.name, k, digest))
+                if record is not None:
+                    reused_count += 1
+                else:
+                    record = {"image": path.name, "input_sha256": digest,
+                              **measure(tool, job, original)}
+                    progress(index, len(images), path, record)
                 records.append(record)
-                progress(index, len(images), path, record)
     names = [t.name for t in tools]
     summary = summarize(records, names, args.ks, [p.name for p in used])
     legend = ["Tools:"] + [f"- {t.name}: `{t.description}`; time: "
@@ -266,8 +317,11 @@ def run_compare(args, tools, images, scratch):
                "of the mean MSEs over the images both tools succeeded on; kmquant MSE ≤ tool's: "
                "images where kmquant's error is at most the tool's. A run whose output has more "
                "than k colours counts as failed."]
+    if reused_count:
+        legend += ["", f"Reused from {args.reuse} (the same seed and tool versions, not run "
+                   f"again): {reused_count} of {len(records)} records; their times are that "
+                   "run's."]
     failures = [r for r in records if not r["ok"]]
-    tool_versions = versions(tools, args.kmquant)
     text = compare_markdown(summary, header("kmquant and its peers", used, skipped, args.ks,
                                             tool_versions), legend, failures)
     return text, {"mode": "compare", "records": records, "summary": summary,

@@ -75,3 +75,40 @@ def test_sweep_mode(kmquant_bin, tmp_path):
     assert row["kmquant_kmeans_seconds"] == pytest.approx(
         sum(v["kmquant_seconds"] for v in row["per_k"].values()))
     assert "Median ratio" in result.stdout
+
+
+def test_reuse_takes_the_peers_records_of_an_earlier_run(kmquant_bin, tmp_path):
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    image = tmp_path / "input.png"
+    image.write_bytes(IMAGE.read_bytes())
+    first = run_peers(kmquant_bin, earlier, "--tools", "kmquant,pillow-mediancut", "--ks", "4",
+                      image)
+    assert first.returncode == 0, first.stderr
+    # A planted MSE shows whether the record was taken or the tool run again.
+    raw = json.loads((earlier / "raw.json").read_text())
+    for record in raw["records"]:
+        if record["tool"] == "pillow-mediancut":
+            record["mse"] = 12345.0
+    (earlier / "raw.json").write_text(json.dumps(raw))
+
+    again = run_peers(kmquant_bin, tmp_path, "--tools", "kmquant,pillow-mediancut", "--ks", "4",
+                      "--reuse", earlier / "raw.json", image)
+    assert again.returncode == 0, again.stderr
+    assert "1 of 2 records" in again.stdout
+    assert records(tmp_path)[("pillow-mediancut", 4)]["mse"] == 12345.0
+    assert "k=4 kmquant:" in again.stderr  # kmquant itself always runs
+    assert "pillow-mediancut:" not in again.stderr
+
+    # Another seed, or another image under the same name: the peer runs again.
+    other_seed = run_peers(kmquant_bin, tmp_path, "--tools", "pillow-mediancut", "--ks", "4",
+                           "--seed", "1", "--reuse", earlier / "raw.json", image)
+    assert other_seed.returncode == 0, other_seed.stderr
+    assert records(tmp_path)[("pillow-mediancut", 4)]["mse"] != 12345.0
+    with Image.open(IMAGE) as original:
+        original.convert("RGB").transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(image)
+    changed = run_peers(kmquant_bin, tmp_path, "--tools", "pillow-mediancut", "--ks", "4",
+                        "--reuse", earlier / "raw.json", image)
+    assert changed.returncode == 0, changed.stderr
+    assert records(tmp_path)[("pillow-mediancut", 4)]["mse"] != 12345.0
+    assert "Reused" not in changed.stdout
