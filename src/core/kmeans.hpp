@@ -31,9 +31,11 @@ struct WeightedColors {
 [[nodiscard]] std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
                                                      std::uint64_t seed, unsigned candidates = 1);
 
-/// An index i drawn with probability mass[i] / total (total > 0, the sum of mass) from 53 bits
-/// of rng: exact for any total below 2^53, the same on every platform. The k-means++ draws.
-[[nodiscard]] std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
+/// An index i drawn with probability mass[i] / total from 53 bits of rng, given the running
+/// sums cumulative[i] = mass[0] + … + mass[i] (total = cumulative.back() > 0): exact for any
+/// total below 2^53, the same on every platform. The k-means++ draws; the running sums are made
+/// once per step and serve every candidate of it by binary search.
+[[nodiscard]] std::size_t draw_index(std::span<const std::uint64_t> cumulative,
                                      std::mt19937_64& rng);
 
 /// A deterministic start by variance-minimising splits (in the spirit of Wu 1991, at full

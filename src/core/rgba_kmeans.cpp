@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "core/parallel.hpp"
@@ -25,12 +26,6 @@ std::uint64_t squared_gap(const Point4& a, const Point4& b) noexcept {
 Centroid4 to_centroid4(const Point4& p) noexcept {
   return {static_cast<double>(p[0]), static_cast<double>(p[1]), static_cast<double>(p[2]),
           static_cast<double>(p[3])};
-}
-
-std::uint64_t total_of(std::span<const std::uint64_t> mass) {
-  std::uint64_t sum = 0;
-  for (std::uint64_t m : mass) sum += m;
-  return sum;
 }
 
 /// Per point: the nearest centroid (ties: the lowest-numbered).
@@ -112,7 +107,9 @@ std::vector<Centroid4> kmeans_plus_plus4(const WeightedPoints4& points, unsigned
   std::mt19937_64 rng(seed);
   const std::size_t n = points.points.size();
   std::vector<std::uint64_t> nearest(n, 0);
-  std::vector<std::uint64_t> mass(points.weights.begin(), points.weights.end());
+  // Running sums of the points' masses (weight · D²; before any centre, the weight).
+  std::vector<std::uint64_t> cumulative(n);
+  std::partial_sum(points.weights.begin(), points.weights.end(), cumulative.begin());
   auto total_with = [&](const Point4& centre) {
     std::uint64_t sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -121,24 +118,26 @@ std::vector<Centroid4> kmeans_plus_plus4(const WeightedPoints4& points, unsigned
     return sum;
   };
   auto add_centre = [&](const Point4& centre, bool first) {
+    std::uint64_t sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint64_t d = squared_gap(points.points[i], centre);
       nearest[i] = first ? d : std::min(nearest[i], d);
-      mass[i] = points.weights[i] * nearest[i];
+      sum += points.weights[i] * nearest[i];
+      cumulative[i] = sum;
     }
   };
+
   std::vector<Centroid4> centres;
   centres.reserve(k);
-  const Point4 first = points.points[draw_index(mass, total_of(mass), rng)];
+  const Point4 first = points.points[draw_index(cumulative, rng)];
   centres.push_back(to_centroid4(first));
   add_centre(first, true);
   while (centres.size() < k) {
-    const std::uint64_t total = total_of(mass);
-    if (total == 0) break;  // every point is a centre already
-    std::size_t chosen = draw_index(mass, total, rng);
+    if (cumulative.back() == 0) break;  // every point is a centre already
+    std::size_t chosen = draw_index(cumulative, rng);
     std::uint64_t chosen_total = candidates > 1 ? total_with(points.points[chosen]) : 0;
     for (unsigned c = 1; c < candidates; ++c) {
-      const std::size_t candidate = draw_index(mass, total, rng);
+      const std::size_t candidate = draw_index(cumulative, rng);
       const std::uint64_t candidate_total = total_with(points.points[candidate]);
       if (candidate_total < chosen_total) {
         chosen = candidate;

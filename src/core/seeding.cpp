@@ -7,18 +7,15 @@
 
 namespace kmquant::detail {
 
-std::size_t draw_index(std::span<const std::uint64_t> mass, std::uint64_t total,
-                       std::mt19937_64& rng) {
+std::size_t draw_index(std::span<const std::uint64_t> cumulative, std::mt19937_64& rng) {
+  const std::uint64_t total = cumulative.back();
   // 53 random bits scaled to [0, total): exact in doubles for any total below 2^53.
   const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;
   const auto target =
       std::min(static_cast<std::uint64_t>(unit * static_cast<double>(total)), total - 1);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < mass.size(); ++i) {
-    cumulative += mass[i];
-    if (target < cumulative) return i;
-  }
-  return mass.size() - 1;  // unreachable: the masses add up to total
+  // The first index whose running sum passes the target (a point of no mass is never drawn).
+  return static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), target) -
+                                  cumulative.begin());
 }
 
 namespace {
@@ -35,21 +32,19 @@ class Potential {
         b_(points.colors.size()),
         weights_(points.weights.begin(), points.weights.end()),
         nearest_(points.colors.size(), 0),
-        mass_(points.weights.begin(), points.weights.end()) {
+        cumulative_(points.colors.size()) {
+    std::uint64_t sum = 0;
     for (std::size_t i = 0; i < r_.size(); ++i) {
       r_[i] = points.colors[i].r;
       g_[i] = points.colors[i].g;
       b_[i] = points.colors[i].b;
+      sum += points.weights[i];
+      cumulative_[i] = sum;
     }
   }
 
-  /// Before any centre: each point's mass is its weight.
-  [[nodiscard]] std::span<const std::uint64_t> mass() const { return mass_; }
-  [[nodiscard]] std::uint64_t total() const {
-    std::uint64_t sum = 0;
-    for (std::uint64_t m : mass_) sum += m;
-    return sum;
-  }
+  /// The running sums of the points' masses (weight · D²; before any centre, the weight).
+  [[nodiscard]] std::span<const std::uint64_t> cumulative() const { return cumulative_; }
 
   /// The total the potential would have with `centre` added (exact: see potential_with).
   [[nodiscard]] std::uint64_t total_with(const Rgb8& centre) const {
@@ -59,12 +54,14 @@ class Potential {
   }
 
   void add_centre(const Rgb8& centre, bool first) {
-    for (std::size_t i = 0; i < mass_.size(); ++i) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < cumulative_.size(); ++i) {
       const std::uint32_t d = squared_gap(colors_[i], centre);
       const std::uint32_t nearest =
           first ? d : std::min(d, static_cast<std::uint32_t>(nearest_[i]));
       nearest_[i] = nearest;
-      mass_[i] = std::uint64_t{nearest} * static_cast<std::uint64_t>(weights_[i]);
+      sum += std::uint64_t{nearest} * static_cast<std::uint64_t>(weights_[i]);
+      cumulative_[i] = sum;
     }
   }
 
@@ -79,7 +76,7 @@ class Potential {
 
   std::span<const Rgb8> colors_;
   std::vector<double> r_, g_, b_, weights_, nearest_;
-  std::vector<std::uint64_t> mass_;
+  std::vector<std::uint64_t> cumulative_;
 };
 
 }  // namespace
@@ -91,15 +88,14 @@ std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
   std::vector<Centroid> centres;
   centres.reserve(k);
 
-  const Rgb8 first = points.colors[draw_index(potential.mass(), potential.total(), rng)];
+  const Rgb8 first = points.colors[draw_index(potential.cumulative(), rng)];
   centres.push_back(to_centroid(first));
   potential.add_centre(first, true);
   while (centres.size() < k) {
-    const std::uint64_t total = potential.total();
-    std::size_t chosen = draw_index(potential.mass(), total, rng);
+    std::size_t chosen = draw_index(potential.cumulative(), rng);
     std::uint64_t chosen_total = candidates > 1 ? potential.total_with(points.colors[chosen]) : 0;
     for (unsigned c = 1; c < candidates; ++c) {
-      const std::size_t candidate = draw_index(potential.mass(), total, rng);
+      const std::size_t candidate = draw_index(potential.cumulative(), rng);
       const std::uint64_t candidate_total = potential.total_with(points.colors[candidate]);
       if (candidate_total < chosen_total) {
         chosen = candidate;

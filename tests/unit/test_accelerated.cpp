@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
+#include <random>
 #include <set>
 
 #include "core/kmeans.hpp"
@@ -281,6 +283,38 @@ TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
     EXPECT_EQ(distinct.size(), 64u);
     EXPECT_EQ(detail::kmeans_plus_plus(points, 64, 5, candidates), a);
     EXPECT_NE(detail::kmeans_plus_plus(points, 64, 6, candidates), a);
+  }
+}
+
+TEST(AcceleratedKMeans, DrawIndexIsTheLinearScanOfTheMasses) {
+  // The definition, as a plain scan: the first index whose running sum passes the target;
+  // points of no mass (centres already) are never drawn, whatever their place.
+  const std::vector<std::uint64_t> mass = {0, 5, 0, 0, 1, 7, 0, 3, 1, 0};
+  std::vector<std::uint64_t> cumulative(mass.size());
+  std::partial_sum(mass.begin(), mass.end(), cumulative.begin());
+  const std::uint64_t total = cumulative.back();
+  std::mt19937_64 rng(11);
+  std::mt19937_64 same(11);
+  std::vector<std::size_t> drawn(mass.size(), 0);
+  for (int draw = 0; draw < 20000; ++draw) {
+    const double unit = static_cast<double>(same() >> 11) * 0x1.0p-53;
+    const auto target = static_cast<std::uint64_t>(unit * static_cast<double>(total));
+    std::size_t scanned = 0;
+    std::uint64_t sum = mass[0];
+    while (sum <= target) sum += mass[++scanned];
+    const std::size_t index = detail::draw_index(cumulative, rng);
+    ASSERT_EQ(index, scanned);
+    ++drawn[index];
+  }
+  for (std::size_t i = 0; i < mass.size(); ++i) {
+    if (mass[i] == 0) {
+      EXPECT_EQ(drawn[i], 0u) << i;
+    }
+    // Each index about as often as its share of the mass (±15 %).
+    EXPECT_NEAR(static_cast<double>(drawn[i]) / 20000.0,
+                static_cast<double>(mass[i]) / static_cast<double>(total),
+                0.15 * static_cast<double>(mass[i]) / static_cast<double>(total) + 1e-12)
+        << i;
   }
 }
 
