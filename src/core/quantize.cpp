@@ -142,8 +142,10 @@ class Summaries {
             const Options& options) {
     std::vector<std::size_t> sizes;
     for (unsigned k : ks) {
-      const std::size_t size = detail::plan_for(options, k).trial_points;
-      if (points.colors.size() > size) sizes.push_back(size);
+      const detail::Plan plan = detail::plan_for(options, k);
+      for (const std::size_t size : {plan.trial_points, plan.pre_trial_points}) {
+        if (size != 0 && points.colors.size() > size) sizes.push_back(size);
+      }
     }
     std::sort(sizes.begin(), sizes.end());
     sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
@@ -161,30 +163,68 @@ class Summaries {
   std::map<std::size_t, detail::ReducedColors> summaries_;
 };
 
+/// The colours' summary of at most `size` points, or the colours themselves when that summary
+/// was not made or would not have more than k points.
+detail::WeightedColors summary_or_all(const detail::WeightedColors& points, std::size_t size,
+                                      unsigned k, const Summaries& summaries) {
+  const detail::ReducedColors* reduced = summaries.find(size);
+  return reduced != nullptr && reduced->colors.size() > k ? reduced->view() : points;
+}
+
+/// Run each start to convergence on `trial_points`; each start becomes its converged
+/// centroids, and the scores are their errors there.
+std::vector<double> try_starts(const detail::WeightedColors& trial_points,
+                               std::vector<std::vector<detail::Centroid>>& starts,
+                               unsigned max_iterations, unsigned threads) {
+  std::vector<double> scores(starts.size());
+  detail::parallel_for(starts.size(), threads, [&](std::size_t s) {
+    detail::Clustering trial = detail::lloyd(trial_points, starts[s], max_iterations);
+    scores[s] = detail::sum_squared_error(trial_points, trial);
+    starts[s] = std::move(trial.centroids);
+  });
+  return scores;
+}
+
+/// The starts to try on the plan's trial summary: all of them, or with a pre-trial summary,
+/// the best semifinalists after a round on that smaller summary.
+std::vector<std::vector<detail::Centroid>> starts_for_trials(
+    const detail::WeightedColors& points, const detail::WeightedColors& trial_points, unsigned k,
+    const Options& options, const detail::Plan& plan, unsigned threads,
+    const Summaries& summaries) {
+  const detail::WeightedColors pre_points =
+      summary_or_all(points, plan.pre_trial_points, k, summaries);
+  const bool smaller = pre_points.colors.size() < trial_points.colors.size();
+  if (plan.pre_trial_points == 0 || !smaller || plan.semifinalists > plan.restarts) {
+    return make_starts(trial_points, k, plan, options.seed);
+  }
+  std::vector<std::vector<detail::Centroid>> pre_starts =
+      make_starts(pre_points, k, plan, options.seed);
+  const std::vector<double> scores =
+      try_starts(pre_points, pre_starts, options.max_iterations, threads);
+  std::vector<std::vector<detail::Centroid>> starts;
+  for (const std::size_t s : best_of(scores, plan.semifinalists)) {
+    starts.push_back(std::move(pre_starts[s]));
+  }
+  return starts;
+}
+
 /// Try every start on the summary of the colours (when there are more colours than the plan's
 /// trial points), finish the best few on all colours,
 /// keep the one whose written image has the least error (ties: the earlier start).
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
                           unsigned threads, const Summaries& summaries) {
   const detail::Plan plan = detail::plan_for(options, k);
-  detail::WeightedColors trial_points = points;
-  if (const detail::ReducedColors* reduced = summaries.find(plan.trial_points);
-      reduced != nullptr && reduced->colors.size() > k) {
-    trial_points = reduced->view();
-  }
+  const detail::WeightedColors trial_points =
+      summary_or_all(points, plan.trial_points, k, summaries);
   std::vector<std::vector<detail::Centroid>> starts =
-      make_starts(trial_points, k, plan, options.seed);
+      starts_for_trials(points, trial_points, k, options, plan, threads, summaries);
 
   // Trials run whenever they are cheaper than the real thing: even a lone start converges on
   // the summary first, which leaves Lloyd on all colours far fewer iterations.
   std::vector<double> scores(starts.size());
   const bool summarised = trial_points.colors.data() != points.colors.data();
   if (summarised || starts.size() > plan.finalists) {
-    detail::parallel_for(starts.size(), threads, [&](std::size_t s) {
-      detail::Clustering trial = detail::lloyd(trial_points, starts[s], options.max_iterations);
-      scores[s] = detail::sum_squared_error(trial_points, trial);
-      starts[s] = std::move(trial.centroids);
-    });
+    scores = try_starts(trial_points, starts, options.max_iterations, threads);
   }
   const std::vector<std::size_t> finalists = best_of(scores, plan.finalists);
   std::vector<Candidate> finished(finalists.size());
