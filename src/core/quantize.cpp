@@ -186,7 +186,7 @@ std::vector<double> try_starts(const detail::WeightedColors& trial_points,
 }
 
 /// The starts to try on the plan's trial summary: all of them, or with a pre-trial summary,
-/// the best semifinalists after a round on that smaller summary.
+/// the best semifinalists after a few Lloyd iterations on that smaller summary.
 std::vector<std::vector<detail::Centroid>> starts_for_trials(
     const detail::WeightedColors& points, const detail::WeightedColors& trial_points, unsigned k,
     const Options& options, const detail::Plan& plan, unsigned threads,
@@ -199,8 +199,8 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
   }
   std::vector<std::vector<detail::Centroid>> pre_starts =
       make_starts(pre_points, k, plan, options.seed);
-  const std::vector<double> scores =
-      try_starts(pre_points, pre_starts, options.max_iterations, threads);
+  const std::vector<double> scores = try_starts(
+      pre_points, pre_starts, std::min(plan.pre_trial_iterations, options.max_iterations), threads);
   std::vector<std::vector<detail::Centroid>> starts;
   for (const std::size_t s : best_of(scores, plan.semifinalists)) {
     starts.push_back(std::move(pre_starts[s]));
