@@ -171,8 +171,8 @@ detail::WeightedColors summary_or_all(const detail::WeightedColors& points, std:
   return reduced != nullptr && reduced->colors.size() > k ? reduced->view() : points;
 }
 
-/// Run each start to convergence on `trial_points`; each start becomes its converged
-/// centroids, and the scores are their errors there.
+/// Run Lloyd from each start on `trial_points` (to convergence, or for at most max_iterations);
+/// each start becomes the centroids reached, and the scores are their errors there.
 std::vector<double> try_starts(const detail::WeightedColors& trial_points,
                                std::vector<std::vector<detail::Centroid>>& starts,
                                unsigned max_iterations, unsigned threads) {
@@ -194,7 +194,7 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
   const detail::WeightedColors pre_points =
       summary_or_all(points, plan.pre_trial_points, k, summaries);
   const bool smaller = pre_points.colors.size() < trial_points.colors.size();
-  if (plan.pre_trial_points == 0 || !smaller || plan.semifinalists > plan.restarts) {
+  if (plan.pre_trial_points == 0 || !smaller) {
     return make_starts(trial_points, k, plan, options.seed);
   }
   std::vector<std::vector<detail::Centroid>> pre_starts =
@@ -208,8 +208,8 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
   return starts;
 }
 
-/// Try every start on the summary of the colours (when there are more colours than the plan's
-/// trial points), finish the best few on all colours,
+/// Try every start (or the semifinalists of a first round) on the summary of the colours (when
+/// there are more colours than the plan's trial points), finish the best few on all colours,
 /// keep the one whose written image has the least error (ties: the earlier start).
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
                           unsigned threads, const Summaries& summaries) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/kmeans.hpp"
+#include "core/plan.hpp"
 #include "core/reduce.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
@@ -363,6 +364,23 @@ TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
       EXPECT_NE(std::string(e.what()).find("effort"), std::string::npos) << e.what();
     }
   }
+}
+
+// The table docs/quality.md documents: two rounds of starts at k = 16 and 32 only, when there
+// are enough starts for a first round to thin out.
+TEST(AcceleratedKMeans, StartsAtK16And32RunInTwoRounds) {
+  for (unsigned k : {16u, 32u}) {
+    const detail::Plan plan = detail::plan_for({}, k);
+    EXPECT_EQ(plan.restarts, 48u) << k;
+    EXPECT_EQ(plan.pre_trial_points, 1024u) << k;
+    EXPECT_EQ(plan.pre_trial_iterations, 5u) << k;
+    EXPECT_EQ(plan.semifinalists, 8u) << k;
+    EXPECT_GT(plan.trial_points, plan.pre_trial_points) << k;
+    EXPECT_EQ(detail::plan_for({.restarts = 12}, k).semifinalists, 2u) << k;
+    EXPECT_EQ(detail::plan_for({.restarts = 5}, k).pre_trial_points, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 1}, k).pre_trial_points, 0u) << k;
+  }
+  for (unsigned k : {8u, 64u, 256u}) EXPECT_EQ(detail::plan_for({}, k).pre_trial_points, 0u) << k;
 }
 
 // More effort means more starts on top of the same splitting start: on the sample the result
