@@ -22,7 +22,7 @@ enum class Dither {
 ///
 /// Every k is solved the same way: several starts (a deterministic variance-splitting start and
 /// greedy k-means++ starts drawn from `seed`) each run to convergence on a variance-split summary
-/// of the colours (at k = 16…32, after a first round of a few iterations on a smaller summary
+/// of the colours (at k = 16…64, after a first round of a few iterations on a smaller summary
 /// that only the best sixth of them pass); the best ones then run Lloyd to convergence on all
 /// unique colours, and finally Lloyd over 8-bit palette colours, so that the error of the image
 /// written, not of the unrounded centroids, is minimised. The result with the lowest written error

@@ -13,10 +13,10 @@ Plan plan_for(const Options& options, unsigned k) {
   const unsigned effort = options.effort;
   Plan plan;
   // effort 1: the splitting start alone; then (effort − 1) · min(4, 32 / k) k-means++ starts:
-  // many at small k, none left at k = 256 for the default effort. At k = 16 and 32 the starts
-  // are first tried briefly on a small summary (below), which makes them cheap enough to try
+  // many at small k, none left at k = 256 for the default effort. At k = 16…64 the starts are
+  // first tried briefly on a small summary (below), which makes them cheap enough to try
   // 12 · (effort − 1).
-  const bool in_two_rounds = k >= 16 && k <= 32;
+  const bool in_two_rounds = k >= 16 && k <= 64;
   const double per_effort = in_two_rounds ? 12.0 : std::min(4.0, 32.0 / std::max(k, 1u));
   plan.restarts = options.restarts != 0
                       ? options.restarts
@@ -27,12 +27,12 @@ Plan plan_for(const Options& options, unsigned k) {
   // local optimum as good as scikit-learn's best of 10 runs on 20 of 24 Kodak images (13 with
   // 32 points a cluster), for 9 % more time at that k.
   plan.trial_points = std::clamp<std::size_t>(std::size_t{128} * k, 1024, 4096);
-  // Where local optima differ by under 1 % (k = 16 and 32), the number of starts matters more
-  // than how well a summary ranks them: every start runs 5 Lloyd iterations on a 1,024-point
+  // Where local optima differ by under 1 % (k = 16…64), the number of starts matters more than
+  // how well a summary ranks them: every start runs 5 Lloyd iterations on a 1,024-point
   // summary, which is enough to tell the promising ones, and the best sixth of them go on to
   // converge on the larger summary. On the 24 Kodak images (docs/quality.md) the default is
-  // then at most scikit-learn's and OpenCV's best of 10 on 19 and 16 of them at k = 16 and 32,
-  // against 15 and 6 with a fifth as many starts on the larger summary alone.
+  // then at most scikit-learn's and OpenCV's best of 10 on 19, 16 and 19 of them at k = 16, 32
+  // and 64, against 15, 6 and 9 with 8, 4 and 2 starts on the larger summary alone.
   if (in_two_rounds && plan.restarts >= 6) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;

@@ -366,10 +366,10 @@ TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
   }
 }
 
-// The table docs/quality.md documents: two rounds of starts at k = 16 and 32 only, when there
-// are enough starts for a first round to thin out.
-TEST(AcceleratedKMeans, StartsAtK16And32RunInTwoRounds) {
-  for (unsigned k : {16u, 32u}) {
+// The table docs/quality.md documents: two rounds of starts at k = 16…64 only, when there are
+// enough starts for a first round to thin out.
+TEST(AcceleratedKMeans, StartsAtK16To64RunInTwoRounds) {
+  for (unsigned k : {16u, 32u, 64u}) {
     const detail::Plan plan = detail::plan_for({}, k);
     EXPECT_EQ(plan.restarts, 48u) << k;
     EXPECT_EQ(plan.pre_trial_points, 1024u) << k;
@@ -380,7 +380,7 @@ TEST(AcceleratedKMeans, StartsAtK16And32RunInTwoRounds) {
     EXPECT_EQ(detail::plan_for({.restarts = 5}, k).pre_trial_points, 0u) << k;
     EXPECT_EQ(detail::plan_for({.effort = 1}, k).pre_trial_points, 0u) << k;
   }
-  for (unsigned k : {8u, 64u, 256u}) EXPECT_EQ(detail::plan_for({}, k).pre_trial_points, 0u) << k;
+  for (unsigned k : {8u, 65u, 256u}) EXPECT_EQ(detail::plan_for({}, k).pre_trial_points, 0u) << k;
 }
 
 // More effort means more starts on top of the same splitting start: on the sample the result
