@@ -161,6 +161,12 @@ def first_line(command):
         return None
 
 
+def version_key(need):
+    """Where versions() records the version of what a tool needs: its module's name for a
+    Python library, else the name of the need itself (kmquant, pngquant, imagemagick)."""
+    return REQUIREMENTS[need][1] if REQUIREMENTS.get(need, ("",))[0] == "module" else need
+
+
 def versions(tools, kmquant):
     """The version of every tool in the run, for the record."""
     found = {"python": platform.python_version()}
@@ -176,7 +182,7 @@ def versions(tools, kmquant):
             found["imagemagick"] = " ".join(line.split()[2:4])
         elif REQUIREMENTS[tool.needs][0] == "module":
             module = __import__(REQUIREMENTS[tool.needs][1])
-            found[REQUIREMENTS[tool.needs][1]] = getattr(module, "__version__", "?")
+            found[version_key(tool.needs)] = getattr(module, "__version__", "?")
     return found
 
 
@@ -260,17 +266,16 @@ def reusable_records(path, seed, tool_versions):
         note(f"--reuse {path}: not a compare run with seed {seed}: nothing reused")
         return {}
     from peers_tools import TOOLS
-    needs = {t.name: t.needs for t in TOOLS}
     same_version = {}
-    for tool, need in needs.items():
-        key = "kmquant" if need == "kmquant" else (
-            need if need in ("pngquant", "imagemagick") else REQUIREMENTS[need][1])
-        same_version[tool] = (need != "kmquant" and key in tool_versions
-                              and earlier["versions"].get(key) == tool_versions[key])
+    for tool in TOOLS:
+        key = version_key(tool.needs)
+        same_version[tool.name] = (tool.needs != "kmquant" and key in tool_versions
+                                   and earlier["versions"].get(key) == tool_versions[key])
     found = {}
     for record in earlier["records"]:
         if same_version.get(record["tool"]):
-            found[(record["image"], record["tool"], record["k"], record.get("input_sha256"))] = record
+            key = (record["image"], record["tool"], record["k"], record.get("input_sha256"))
+            found[key] = record
     return found
 
 

@@ -255,8 +255,9 @@ def test_folder_without_write_permission_keeps_the_old_files(run, tmp_path):
 def slow_input(tmp_path_factory):
     """A 1200x800 image of random noise: nearly a million distinct colours, so its default sweep
     takes most of a second even on a fast idle machine (k = 2 alone: 0.15 s on a 2.6 GHz Xeon)
-    and its incompressible outputs stay in temporary files for tens of milliseconds. (16 random colours no longer did: the histogram
-    reduces them to 16 points and the run ended in 0.1 s, before the signal.)"""
+    and its incompressible outputs stay in temporary files for tens of milliseconds. (16 random
+    colours no longer did: the histogram reduces them to 16 points and the run ended in 0.1 s,
+    before the signal.)"""
     path = tmp_path_factory.mktemp("signals") / "noise.png"
     rng = np.random.default_rng(7)
     Image.fromarray(rng.integers(0, 256, (800, 1200, 3), dtype=np.uint8)).save(path, compress_level=1)
