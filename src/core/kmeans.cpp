@@ -32,6 +32,8 @@ constexpr std::size_t min_work_for_threads = std::size_t{1} << 20;
 /// One chunk's work space in an assignment step (kept from step to step).
 struct Moves {
   std::vector<std::uint32_t> candidates;  // colours whose bounds prove nothing
+  std::vector<std::uint32_t> searched;    // those a full search must settle
+  NearestTwoBatch search;                 // their full search
   std::vector<std::uint32_t> moved;       // colours whose label changed
   std::vector<std::uint32_t> from;        // and their previous label
 };
@@ -274,13 +276,28 @@ void assign_all(const WeightedColors& points, const CentroidTable& table, PointS
                 unsigned threads) {
   for_each_chunk(points.colors.size(), table.size(), threads,
                  [&](std::size_t, std::size_t begin, std::size_t end) {
+                   NearestTwoBatch search;
+                   for (std::size_t i = begin; i < end; ++i) search.add(points.colors[i]);
+                   search.search(table);
                    for (std::size_t i = begin; i < end; ++i) {
-                     const NearestTwo nearest = nearest_two(points.colors[i], table);
+                     const NearestTwo nearest = search.at(i - begin);
                      state.labels[i] = nearest.index;
                      state.upper[i] = std::sqrt(nearest.first);
                      state.lower[i] = std::sqrt(nearest.second);
                    }
                  });
+}
+
+/// Colour i's bounds and label from a search that found `nearest`; a change of label is
+/// listed in `out`.
+void take_search(std::uint32_t i, const NearestTwo& nearest, PointState& state, Moves& out) {
+  state.upper[i] = std::sqrt(nearest.first);
+  state.lower[i] = std::sqrt(nearest.second);
+  const std::uint32_t own = state.labels[i];
+  if (nearest.index == own) return;
+  state.labels[i] = nearest.index;
+  out.moved.push_back(i);
+  out.from.push_back(own);
 }
 
 /// The colours begin..end of one Hamerly assignment step: those whose bounds prove nothing are
@@ -294,6 +311,8 @@ void reassign_range(const WeightedColors& points, const std::vector<Centroid>& c
   out.from.clear();
   const std::size_t count = filter_by_bounds(begin, end, state.labels, state.upper, state.lower,
                                              shift, out.candidates.data());
+  out.searched.clear();
+  out.search.clear();
   for (std::size_t c = 0; c < count; ++c) {
     const std::uint32_t i = out.candidates[c];
     const std::uint32_t own = state.labels[i];
@@ -302,16 +321,18 @@ void reassign_range(const WeightedColors& points, const std::vector<Centroid>& c
     state.upper[i] = std::sqrt(own_squared);
     if (state.upper[i] + bound_margin < std::max(motion.half_gap[own], state.lower[i])) continue;
     NearestTwo nearest;
-    if (motion.neighbours.empty() ||
-        !nearest_among_neighbours(points.colors[i], own, own_squared, centroids, motion, nearest)) {
-      nearest = nearest_two(points.colors[i], table);
+    if (!motion.neighbours.empty() &&
+        nearest_among_neighbours(points.colors[i], own, own_squared, centroids, motion, nearest)) {
+      take_search(i, nearest, state, out);
+      continue;
     }
-    state.upper[i] = std::sqrt(nearest.first);
-    state.lower[i] = std::sqrt(nearest.second);
-    if (nearest.index == own) continue;
-    state.labels[i] = nearest.index;
-    out.moved.push_back(i);
-    out.from.push_back(own);
+    out.searched.push_back(i);
+    out.search.add(points.colors[i]);
+  }
+  if (out.searched.empty()) return;
+  out.search.search(table);
+  for (std::size_t m = 0; m < out.searched.size(); ++m) {
+    take_search(out.searched[m], out.search.at(m), state, out);
   }
 }
 

@@ -74,6 +74,88 @@ NearestTwo NearestTwoKernel(const double* r, const double* g, const double* b, s
   return out;
 }
 
+/// The search of NearestTwoKernel for `groups` vectors of colours at once, a colour in each
+/// lane: the centroids are visited in order, as the scalar loop visits them, and each lane
+/// keeps its own nearest two, so no lanes need comparing at the end. Two groups interleave two
+/// independent chains of compares (each step of one waits on the compare before it).
+template <std::size_t groups, class D>
+HWY_INLINE void NearestTwoGroups(D d, const double* HWY_RESTRICT r, const double* HWY_RESTRICT g,
+                                 const double* HWY_RESTRICT b, std::size_t k, const double* pr,
+                                 const double* pg, const double* pb, std::int32_t* index,
+                                 double* first, double* second) {
+  using V = hn::Vec<D>;
+  const std::size_t lanes = hn::Lanes(d);
+  std::array<V, groups> point_r;
+  std::array<V, groups> point_g;
+  std::array<V, groups> point_b;
+  std::array<V, groups> best;
+  std::array<V, groups> runner_up;
+  std::array<V, groups> best_index;
+  for (std::size_t q = 0; q < groups; ++q) {
+    point_r[q] = hn::LoadU(d, pr + q * lanes);
+    point_g[q] = hn::LoadU(d, pg + q * lanes);
+    point_b[q] = hn::LoadU(d, pb + q * lanes);
+    best[q] = hn::Set(d, std::numeric_limits<double>::infinity());
+    runner_up[q] = best[q];
+    best_index[q] = hn::Zero(d);
+  }
+  for (std::size_t j = 0; j < k; ++j) {
+    const auto centre_r = hn::Set(d, r[j]);
+    const auto centre_g = hn::Set(d, g[j]);
+    const auto centre_b = hn::Set(d, b[j]);
+    const auto number = hn::Set(d, static_cast<double>(j));
+    for (std::size_t q = 0; q < groups; ++q) {
+      const auto dr = hn::Sub(point_r[q], centre_r);
+      const auto dg = hn::Sub(point_g[q], centre_g);
+      const auto db = hn::Sub(point_b[q], centre_b);
+      const auto distance = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+      const auto closer = hn::Lt(distance, best[q]);  // strictly: the lower number wins a tie
+      runner_up[q] = hn::IfThenElse(closer, best[q], hn::Min(runner_up[q], distance));
+      best[q] = hn::IfThenElse(closer, distance, best[q]);
+      best_index[q] = hn::IfThenElse(closer, number, best_index[q]);
+    }
+  }
+  const hn::Rebind<std::int32_t, D> d32;
+  for (std::size_t q = 0; q < groups; ++q) {
+    hn::StoreU(best[q], d, first + q * lanes);
+    hn::StoreU(runner_up[q], d, second + q * lanes);
+    hn::StoreU(hn::DemoteTo(d32, best_index[q]), d32, index + q * lanes);
+  }
+}
+
+void NearestTwoBatchKernel(const double* r, const double* g, const double* b, std::size_t k,
+                           const double* pr, const double* pg, const double* pb, std::size_t n,
+                           std::int32_t* index, double* first, double* second) {
+  const hn::ScalableTag<double> d;
+  constexpr std::size_t groups = 2;
+  const std::size_t step = groups * hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + step <= n; i += step) {
+    NearestTwoGroups<groups>(d, r, g, b, k, pr + i, pg + i, pb + i, index + i, first + i,
+                             second + i);
+  }
+  if (i == n) return;
+  // The last few colours, padded with copies of the first (their answers are dropped).
+  constexpr std::size_t max_step = groups * HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN std::array<double, max_step> tail_r;
+  HWY_ALIGN std::array<double, max_step> tail_g;
+  HWY_ALIGN std::array<double, max_step> tail_b;
+  HWY_ALIGN std::array<double, max_step> tail_first;
+  HWY_ALIGN std::array<double, max_step> tail_second;
+  HWY_ALIGN std::array<std::int32_t, max_step> tail_index;
+  tail_r.fill(pr[0]);
+  tail_g.fill(pg[0]);
+  tail_b.fill(pb[0]);
+  std::copy(pr + i, pr + n, tail_r.begin());
+  std::copy(pg + i, pg + n, tail_g.begin());
+  std::copy(pb + i, pb + n, tail_b.begin());
+  NearestTwoGroups<groups>(d, r, g, b, k, tail_r.data(), tail_g.data(), tail_b.data(),
+                           tail_index.data(), tail_first.data(), tail_second.data());
+  std::copy_n(tail_index.begin(), n - i, index + i);
+  std::copy_n(tail_first.begin(), n - i, first + i);
+  std::copy_n(tail_second.begin(), n - i, second + i);
+}
+
 std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::uint32_t* labels,
                                  double* upper, double* lower, const BoundShift& shift,
                                  std::uint32_t* candidates) {
@@ -155,6 +237,7 @@ double PotentialKernel(const double* r, const double* g, const double* b, const 
 const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE),
                                HWY_LANES(double),
                                &NearestTwoKernel,
+                               &NearestTwoBatchKernel,
                                &FilterByBoundsKernel,
                                &PotentialKernel,
                                &FilterWindowKernel};
@@ -243,6 +326,14 @@ void CentroidTable::set(std::size_t j, const Centroid& centroid) noexcept {
 NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table) {
   return chosen().nearest_two(table.r(), table.g(), table.b(), table.padded_size(), colour.r,
                               colour.g, colour.b);
+}
+
+void NearestTwoBatch::search(const CentroidTable& table) {
+  index_.resize(r_.size());
+  first_.resize(r_.size());
+  second_.resize(r_.size());
+  chosen().nearest_two_batch(table.r(), table.g(), table.b(), table.size(), r_.data(), g_.data(),
+                             b_.data(), r_.size(), index_.data(), first_.data(), second_.data());
 }
 
 double potential_with(const double* r, const double* g, const double* b, const double* w,

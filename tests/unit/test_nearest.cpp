@@ -91,6 +91,55 @@ TEST(SimdKernels, NearestTwoEqualsAScalarLoopOnEveryTarget) {
   }
 }
 
+// The batch search (a colour to a lane) gives every colour the single search's answer, for
+// batches that are and are not whole numbers of vectors (the tail is padded).
+TEST(SimdKernels, NearestTwoBatchEqualsAScalarLoopOnEveryTarget) {
+  std::mt19937 rng(4);
+  for (std::size_t k : {1u, 2u, 3u, 5u, 8u, 9u, 17u, 40u, 256u}) {
+    const std::vector<detail::Centroid> centroids = random_centroids(k, rng);
+    const detail::CentroidTable table(centroids);
+    for (std::size_t n : {1u, 2u, 7u, 16u, 33u, 301u}) {
+      std::vector<Rgb8> colours(n);
+      std::vector<double> r(n);
+      std::vector<double> g(n);
+      std::vector<double> b(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        colours[i] = random_colour(rng);
+        r[i] = colours[i].r;
+        g[i] = colours[i].g;
+        b[i] = colours[i].b;
+      }
+      for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+        std::vector<std::int32_t> index(n, -1);
+        std::vector<double> first(n);
+        std::vector<double> second(n);
+        kernels->nearest_two_batch(table.r(), table.g(), table.b(), k, r.data(), g.data(), b.data(),
+                                   n, index.data(), first.data(), second.data());
+        for (std::size_t i = 0; i < n; ++i) {
+          const detail::NearestTwo expected = scalar_nearest_two(colours[i], centroids);
+          const std::string where = std::string(kernels->target) + " k = " + std::to_string(k) +
+                                    " n = " + std::to_string(n) + " i = " + std::to_string(i);
+          ASSERT_EQ(index[i], static_cast<std::int32_t>(expected.index)) << where;
+          ASSERT_EQ(first[i], expected.first) << where;
+          ASSERT_EQ(second[i], expected.second) << where;  // infinite when k = 1
+        }
+      }
+      detail::NearestTwoBatch batch;
+      for (const Rgb8& colour : colours) batch.add(colour);
+      batch.search(table);
+      ASSERT_EQ(batch.size(), n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const detail::NearestTwo single = detail::nearest_two(colours[i], table);
+        ASSERT_EQ(batch.at(i).index, single.index) << "k = " << k << " i = " << i;
+        ASSERT_EQ(batch.at(i).first, single.first) << "k = " << k << " i = " << i;
+        if (k > 1) {
+          ASSERT_EQ(batch.at(i).second, single.second) << "k = " << k << " i = " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(SimdKernels, FilterByBoundsEqualsAScalarLoopOnEveryTarget) {
   std::mt19937 rng(5);
   const std::size_t k = 12;
