@@ -229,6 +229,39 @@ double PotentialKernel(const double* r, const double* g, const double* b, const 
   return total;
 }
 
+void AddCentreKernel(const double* r, const double* g, const double* b, const double* w,
+                     double* nearest, std::size_t n, double cr, double cg, double cb,
+                     double* block_sums) {
+  const hn::ScalableTag<double> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto centre_r = hn::Set(d, cr);
+  const auto centre_g = hn::Set(d, cg);
+  const auto centre_b = hn::Set(d, cb);
+  for (std::size_t begin = 0; begin < n; begin += seeding_block) {
+    const std::size_t end = std::min(n, begin + seeding_block);
+    auto sum = hn::Zero(d);
+    std::size_t i = begin;
+    for (; i + lanes <= end; i += lanes) {
+      const auto dr = hn::Sub(hn::LoadU(d, r + i), centre_r);
+      const auto dg = hn::Sub(hn::LoadU(d, g + i), centre_g);
+      const auto db = hn::Sub(hn::LoadU(d, b + i), centre_b);
+      const auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+      const auto least = hn::Min(hn::LoadU(d, nearest + i), gap);
+      hn::StoreU(least, d, nearest + i);
+      sum = hn::Add(sum, hn::Mul(hn::LoadU(d, w + i), least));
+    }
+    double total = hn::GetLane(hn::SumOfLanes(d, sum));
+    for (; i < end; ++i) {
+      const double dr = r[i] - cr;
+      const double dg = g[i] - cg;
+      const double db = b[i] - cb;
+      nearest[i] = std::min(nearest[i], dr * dr + dg * dg + db * db);
+      total += w[i] * nearest[i];
+    }
+    block_sums[begin / seeding_block] = total;
+  }
+}
+
 #include "core/window_filter-inl.h"
 
 #define KMQUANT_STRINGIFY_INNER(name) #name
@@ -240,6 +273,7 @@ const SimdKernels simd_kernels{KMQUANT_STRINGIFY(HWY_NAMESPACE),
                                &NearestTwoBatchKernel,
                                &FilterByBoundsKernel,
                                &PotentialKernel,
+                               &AddCentreKernel,
                                &FilterWindowKernel};
 
 }  // namespace kmquant::detail::HWY_NAMESPACE
@@ -339,6 +373,11 @@ void NearestTwoBatch::search(const CentroidTable& table) {
 double potential_with(const double* r, const double* g, const double* b, const double* w,
                       const double* nearest, std::size_t n, const Rgb8& c) {
   return chosen().potential_with(r, g, b, w, nearest, n, c.r, c.g, c.b);
+}
+
+void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
+                std::size_t n, const Rgb8& c, double* block_sums) {
+  chosen().add_centre(r, g, b, w, nearest, n, c.r, c.g, c.b, block_sums);
 }
 
 std::size_t filter_by_bounds(std::size_t begin, std::size_t end,

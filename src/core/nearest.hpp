@@ -86,6 +86,15 @@ struct BoundShift {
                                     const double* w, const double* nearest, std::size_t n,
                                     const Rgb8& c);
 
+/// Points per block of add_centre's sums: a whole number of vectors on every target.
+constexpr std::size_t seeding_block = 64;
+
+/// A k-means++ step: nearest[i] = min(nearest[i], |colour i − c|²) for i < n, and the sum of
+/// w[i]·nearest[i] over each block of seeding_block points (the last one maybe shorter) into
+/// block_sums. Every term is an integer; the sums are exact as potential_with's are.
+void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
+                std::size_t n, const Rgb8& c, double* block_sums);
+
 /// The SIMD kernels compiled for one instruction set (one Highway target).
 struct SimdKernels {
   const char* target;  ///< the target's Highway namespace, e.g. "N_AVX2"
@@ -100,6 +109,9 @@ struct SimdKernels {
                                   std::uint32_t* candidates);
   double (*potential_with)(const double* r, const double* g, const double* b, const double* w,
                            const double* nearest, std::size_t n, double cr, double cg, double cb);
+  void (*add_centre)(const double* r, const double* g, const double* b, const double* w,
+                     double* nearest, std::size_t n, double cr, double cg, double cb,
+                     double* block_sums);
   void (*filter_window)(const double* weights, const double* const* rows, double* out,
                         std::size_t n);  ///< see window_filter.hpp
 };

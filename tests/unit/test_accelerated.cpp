@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -284,6 +285,68 @@ TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
     EXPECT_EQ(distinct.size(), 64u);
     EXPECT_EQ(detail::kmeans_plus_plus(points, 64, 5, candidates), a);
     EXPECT_NE(detail::kmeans_plus_plus(points, 64, 6, candidates), a);
+  }
+}
+
+/// Greedy k-means++ as its definition states it, with plain loops: every point's running sums
+/// of weight · D² made afresh each step, each candidate's potential summed point by point.
+std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColors& points,
+                                                     unsigned k, std::uint64_t seed,
+                                                     unsigned candidates) {
+  const std::size_t n = points.colors.size();
+  const auto gap = [](const Rgb8& a, const Rgb8& b) {
+    const std::int64_t dr = a.r - b.r;
+    const std::int64_t dg = a.g - b.g;
+    const std::int64_t db = a.b - b.b;
+    return static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
+  };
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint64_t> nearest(n, std::numeric_limits<std::uint64_t>::max());
+  std::vector<std::uint64_t> cumulative(n);
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) cumulative[i] = sum += points.weights[i];
+  std::vector<detail::Centroid> centres;
+  while (centres.size() < k) {
+    std::size_t chosen = detail::draw_index(cumulative, rng);
+    std::uint64_t chosen_total = std::numeric_limits<std::uint64_t>::max();
+    for (unsigned c = 0; c < (centres.empty() ? 1 : candidates); ++c) {
+      const std::size_t candidate = c == 0 ? chosen : detail::draw_index(cumulative, rng);
+      std::uint64_t total = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        total += points.weights[i] *
+                 std::min(nearest[i], gap(points.colors[i], points.colors[candidate]));
+      }
+      if (c == 0 || total < chosen_total) {
+        chosen = candidate;
+        chosen_total = total;
+      }
+    }
+    centres.push_back(detail::to_centroid(points.colors[chosen]));
+    sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      nearest[i] = std::min(nearest[i], gap(points.colors[i], points.colors[chosen]));
+      cumulative[i] = sum += points.weights[i] * nearest[i];
+    }
+  }
+  return centres;
+}
+
+// The seeding draws block by block and sums candidates with SIMD: the same centres as the plain
+// definition, for point counts that do and do not fill the last block.
+TEST(AcceleratedKMeans, KMeansPlusPlusEqualsThePlainDefinition) {
+  for (const auto& [width, height] : {std::pair{40, 25}, std::pair{96, 96}}) {
+    const Histogram histogram = count_colors(sample_crop(30, 60, width, height));
+    const detail::WeightedColors points = points_of(histogram);
+    for (unsigned k : {1u, 2u, 7u, 32u}) {
+      for (unsigned candidates : {1u, 5u}) {
+        for (std::uint64_t seed : {0u, 9u}) {
+          EXPECT_EQ(detail::kmeans_plus_plus(points, k, seed, candidates),
+                    plain_kmeans_plus_plus(points, k, seed, candidates))
+              << points.colors.size() << " colours, k = " << k << ", " << candidates
+              << " candidates, seed " << seed;
+        }
+      }
+    }
   }
 }
 

@@ -220,6 +220,49 @@ TEST(SimdKernels, WindowFilterEqualsAPlainLoopOnEveryTarget) {
   }
 }
 
+// A k-means++ step: each point's nearest distance lowered to the new centre's where that is
+// nearer, and the masses summed per block, as integers.
+TEST(SimdKernels, AddCentreEqualsAnIntegerLoopOnEveryTarget) {
+  std::mt19937 rng(10);
+  for (std::size_t n : {1u, 63u, 64u, 65u, 1000u}) {
+    std::vector<double> r(n);
+    std::vector<double> g(n);
+    std::vector<double> b(n);
+    std::vector<double> w(n);
+    std::vector<double> nearest(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Rgb8 c = random_colour(rng);
+      r[i] = c.r;
+      g[i] = c.g;
+      b[i] = c.b;
+      w[i] = static_cast<double>(rng() % (1u << 24));
+      nearest[i] = i % 5 == 0 ? std::numeric_limits<double>::infinity()
+                              : static_cast<double>(rng() % (3 * 255 * 255 + 1));
+    }
+    const Rgb8 centre = random_colour(rng);
+    const std::size_t blocks = (n + detail::seeding_block - 1) / detail::seeding_block;
+    std::vector<double> expected_nearest(n);
+    std::vector<double> expected_sums(blocks, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto dr = static_cast<std::int64_t>(r[i]) - centre.r;
+      const auto dg = static_cast<std::int64_t>(g[i]) - centre.g;
+      const auto db = static_cast<std::int64_t>(b[i]) - centre.b;
+      expected_nearest[i] = std::min(nearest[i], static_cast<double>(dr * dr + dg * dg + db * db));
+      const auto mass =
+          static_cast<std::uint64_t>(w[i]) * static_cast<std::uint64_t>(expected_nearest[i]);
+      expected_sums[i / detail::seeding_block] += static_cast<double>(mass);
+    }
+    for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
+      std::vector<double> got = nearest;
+      std::vector<double> sums(blocks, -1.0);
+      kernels->add_centre(r.data(), g.data(), b.data(), w.data(), got.data(), n, centre.r, centre.g,
+                          centre.b, sums.data());
+      EXPECT_EQ(got, expected_nearest) << kernels->target << ", n = " << n;
+      EXPECT_EQ(sums, expected_sums) << kernels->target << ", n = " << n;
+    }
+  }
+}
+
 TEST(SimdKernels, PotentialEqualsAnIntegerSumOnEveryTarget) {
   std::mt19937 rng(9);
   for (std::size_t n : {1u, 7u, 4096u, 4099u}) {
