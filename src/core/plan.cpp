@@ -17,7 +17,11 @@ Plan plan_for(const Options& options, unsigned k) {
   // first tried briefly on a small summary (below), which makes them cheap enough to try
   // 12 · (effort − 1).
   const bool in_two_rounds = k >= 16 && k <= 64;
-  const double per_effort = in_two_rounds ? 12.0 : std::min(4.0, 32.0 / std::max(k, 1u));
+  // Measured with three seeds (docs/quality.md): at k = 32 twice the starts paid off most, at
+  // k = 16 and 64 a second finalist did; the k between take the nearest of those.
+  const bool more_starts = k >= 24 && k < 48;
+  const double per_effort =
+      in_two_rounds ? (more_starts ? 24.0 : 12.0) : std::min(4.0, 32.0 / std::max(k, 1u));
   plan.restarts = options.restarts != 0
                       ? options.restarts
                       : static_cast<unsigned>(static_cast<double>(effort - 1) * per_effort);
@@ -30,15 +34,19 @@ Plan plan_for(const Options& options, unsigned k) {
   // Where local optima differ by under 1 % (k = 16…64), the number of starts matters more than
   // how well a summary ranks them: every start runs 5 Lloyd iterations on a 1,024-point
   // summary, which is enough to tell the promising ones, and the best sixth of them go on to
-  // converge on the larger summary. On the 24 Kodak images (docs/quality.md) the default is
-  // then at most scikit-learn's and OpenCV's best of 10 on 19, 16 and 19 of them at k = 16, 32
-  // and 64, against 15, 6 and 9 with 8, 4 and 2 starts on the larger summary alone.
+  // converge on the larger summary; which of those is best on all colours, the summary cannot
+  // always tell, so at k = 16 and 64 the best two are finished. On the 24 Kodak images with
+  // seeds 0, 1 and 2 (docs/quality.md) the default is then at most scikit-learn's and OpenCV's
+  // best of 10 on 20.7, 17.3 and 19.7 of them on average at k = 16, 32 and 64, against 18.3,
+  // 13.3 and 16.7 with 48 starts and one finalist, and 15, 6 and 9 (seed 0) with 8, 4 and 2
+  // starts on the larger summary alone.
+  plan.finalists = effort >= 8 && k <= 32 ? 2 : 1;
   if (in_two_rounds && plan.restarts >= 6) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;
     plan.semifinalists = plan.restarts / 6;
+    if (!more_starts) plan.finalists = 2;
   }
-  plan.finalists = effort >= 8 && k <= 32 ? 2 : 1;
   // Nudged roundings matter at small k, where one palette entry covers many pixels: Lloyd's
   // 8-bit fixed points near the float optimum differ by up to 0.03 %, and on the Kodak images
   // the best of 8 (at effort 5) is what beats scikit-learn's best of 10 runs at k = 2 and 4.

@@ -434,10 +434,12 @@ TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
 TEST(AcceleratedKMeans, StartsAtK16To64RunInTwoRounds) {
   for (unsigned k : {16u, 32u, 64u}) {
     const detail::Plan plan = detail::plan_for({}, k);
-    EXPECT_EQ(plan.restarts, 48u) << k;
+    // k = 32: twice the starts; k = 16 and 64: two finalists.
+    EXPECT_EQ(plan.restarts, k == 32 ? 96u : 48u) << k;
+    EXPECT_EQ(plan.finalists, k == 32 ? 1u : 2u) << k;
     EXPECT_EQ(plan.pre_trial_points, 1024u) << k;
     EXPECT_EQ(plan.pre_trial_iterations, 5u) << k;
-    EXPECT_EQ(plan.semifinalists, 8u) << k;
+    EXPECT_EQ(plan.semifinalists, plan.restarts / 6) << k;
     EXPECT_GT(plan.trial_points, plan.pre_trial_points) << k;
     EXPECT_EQ(detail::plan_for({.restarts = 12}, k).semifinalists, 2u) << k;
     EXPECT_EQ(detail::plan_for({.restarts = 5}, k).pre_trial_points, 0u) << k;
