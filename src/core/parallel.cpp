@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <system_error>
@@ -25,10 +27,10 @@ namespace {
 struct Loop {
   const std::function<void(std::size_t)>* task = nullptr;
   std::size_t count = 0;
-  std::atomic<std::size_t> next{0};  // the next index to claim
-  std::size_t helpers_allowed = 0;   // pool threads that may join (threads − 1)
-  std::size_t helpers_joined = 0;    // guarded by the pool's mutex
-  std::size_t helpers_working = 0;   // guarded by the pool's mutex
+  std::atomic<std::size_t> next{0};             // the next index to claim
+  std::size_t helpers_allowed = 0;              // pool threads that may join (threads − 1)
+  std::size_t helpers_joined = 0;               // guarded by the pool's mutex
+  std::atomic<std::size_t> helpers_working{0};  // changed under the pool's mutex
   std::mutex failure_mutex;
   std::size_t failed_index = 0;  // valid when failure is set
   std::exception_ptr failure;
@@ -76,9 +78,17 @@ class Pool {
       const std::lock_guard lock(mutex_);
       start_threads(loop.helpers_allowed);
       loops_.push_back(&loop);
+      ++queued_;
     }
     changed_.notify_all();
     loop.work();
+    // The helpers' last indices are usually done within microseconds: watch for that before
+    // going to sleep on it.
+    const auto start = std::chrono::steady_clock::now();
+    while (loop.helpers_working.load() != 0 &&
+           std::chrono::steady_clock::now() - start < watch_for_next_loop) {
+      std::this_thread::yield();  // a core shared with other threads goes to them meanwhile
+    }
     std::unique_lock lock(mutex_);
     loops_.erase(std::find(loops_.begin(), loops_.end(), &loop));
     // No thread joins the loop any more; those that did end with the indices they claimed.
@@ -125,12 +135,27 @@ class Pool {
   void serve() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      Loop* loop = nullptr;
-      changed_.wait(lock, [&] { return stopping_ || (loop = joinable_loop()) != nullptr; });
+      Loop* loop = joinable_loop();
+      if (loop == nullptr && !stopping_) {
+        // Loops come in quick succession (each Lloyd step is one or two): a thread put to
+        // sleep takes tens of microseconds to wake on a virtual machine, often longer than a
+        // late step's work, so a thread just done watches for the next loop a while first.
+        const std::uint64_t seen = queued_.load();
+        lock.unlock();
+        const auto start = std::chrono::steady_clock::now();
+        while (queued_.load() == seen &&
+               std::chrono::steady_clock::now() - start < watch_for_next_loop) {
+          std::this_thread::yield();
+        }
+        lock.lock();
+        changed_.wait(lock, [&] { return stopping_ || (loop = joinable_loop()) != nullptr; });
+      }
       if (stopping_) return;
       help(*loop, lock);
     }
   }
+
+  static constexpr std::chrono::microseconds watch_for_next_loop{200};
 
   pid_t owner_ = getpid();
   std::mutex mutex_;
@@ -138,6 +163,7 @@ class Pool {
   std::condition_variable changed_;
   std::vector<Loop*> loops_;  // loops that may still have unclaimed indices
   std::vector<std::thread> threads_;
+  std::atomic<std::uint64_t> queued_{0};  // loops queued so far
   bool stopping_ = false;
 };
 
