@@ -22,6 +22,10 @@ namespace {
 /// rounding in the bounds is below 1e-10 even after thousands of iterations.
 constexpr double bound_margin = 1e-7;
 
+/// Colours searched together (NearestTwoBatch): enough to fill the vectors many times over,
+/// few enough that the batches' buffers stay small beside the colours.
+constexpr std::size_t search_batch = 256;
+
 /// Colours per chunk of work.
 constexpr std::size_t chunk_size = 2048;
 /// A step's work grows with colours × centroids; below this much, handing part of a step to
@@ -277,13 +281,17 @@ void assign_all(const WeightedColors& points, const CentroidTable& table, PointS
   for_each_chunk(points.colors.size(), table.size(), threads,
                  [&](std::size_t, std::size_t begin, std::size_t end) {
                    NearestTwoBatch search;
-                   for (std::size_t i = begin; i < end; ++i) search.add(points.colors[i]);
-                   search.search(table);
-                   for (std::size_t i = begin; i < end; ++i) {
-                     const NearestTwo nearest = search.at(i - begin);
-                     state.labels[i] = nearest.index;
-                     state.upper[i] = std::sqrt(nearest.first);
-                     state.lower[i] = std::sqrt(nearest.second);
+                   for (std::size_t from = begin; from < end; from += search_batch) {
+                     const std::size_t to = std::min(end, from + search_batch);
+                     search.clear();
+                     for (std::size_t i = from; i < to; ++i) search.add(points.colors[i]);
+                     search.search(table);
+                     for (std::size_t i = from; i < to; ++i) {
+                       const NearestTwo nearest = search.at(i - from);
+                       state.labels[i] = nearest.index;
+                       state.upper[i] = std::sqrt(nearest.first);
+                       state.lower[i] = std::sqrt(nearest.second);
+                     }
                    }
                  });
 }
@@ -298,6 +306,16 @@ void take_search(std::uint32_t i, const NearestTwo& nearest, PointState& state, 
   state.labels[i] = nearest.index;
   out.moved.push_back(i);
   out.from.push_back(own);
+}
+
+/// Search the colours waiting in out.search, take their answers, and empty it.
+void search_waiting(const CentroidTable& table, PointState& state, Moves& out) {
+  out.search.search(table);
+  for (std::size_t m = 0; m < out.searched.size(); ++m) {
+    take_search(out.searched[m], out.search.at(m), state, out);
+  }
+  out.searched.clear();
+  out.search.clear();
 }
 
 /// The colours begin..end of one Hamerly assignment step: those whose bounds prove nothing are
@@ -328,12 +346,9 @@ void reassign_range(const WeightedColors& points, const std::vector<Centroid>& c
     }
     out.searched.push_back(i);
     out.search.add(points.colors[i]);
+    if (out.searched.size() == search_batch) search_waiting(table, state, out);
   }
-  if (out.searched.empty()) return;
-  out.search.search(table);
-  for (std::size_t m = 0; m < out.searched.size(); ++m) {
-    take_search(out.searched[m], out.search.at(m), state, out);
-  }
+  if (!out.searched.empty()) search_waiting(table, state, out);
 }
 
 /// One Hamerly assignment step after the centroids moved; moves are added to `sums`.
