@@ -15,7 +15,7 @@ Plan plan_for(const Options& options, unsigned k) {
   // effort 1: the splitting start alone; then (effort − 1) · min(4, 32 / k) k-means++ starts:
   // many at small k, none left at k = 256 for the default effort. At k = 16…64 the starts are
   // first tried briefly on a small summary (below), which makes them cheap enough to try
-  // 12 · (effort − 1).
+  // 12 · (effort − 1), or 24 · (effort − 1) around k = 32.
   const bool in_two_rounds = k >= 16 && k <= 64;
   // Measured with three seeds (docs/quality.md): at k = 32 twice the starts paid off most, at
   // k = 16 and 64 a second finalist did; the k between take the nearest of those.
