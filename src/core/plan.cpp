@@ -15,13 +15,13 @@ Plan plan_for(const Options& options, unsigned k) {
   // effort 1: the splitting start alone; then (effort − 1) · min(4, 32 / k) k-means++ starts:
   // many at small k, none left at k = 256 for the default effort. At k = 16…64 the starts are
   // first tried briefly on a small summary (below), which makes them cheap enough to try
-  // 12 · (effort − 1), or 24 · (effort − 1) around k = 32.
+  // 12 · (effort − 1), or 36 · (effort − 1) around k = 32.
   const bool in_two_rounds = k >= 16 && k <= 64;
-  // Measured with three seeds (docs/quality.md): at k = 32 twice the starts paid off most, at
+  // Measured with three seeds (docs/quality.md): at k = 32 more starts paid off most, at
   // k = 16 and 64 a second finalist did; the k between take the nearest of those.
   const bool more_starts = k >= 24 && k < 48;
   const double per_effort =
-      in_two_rounds ? (more_starts ? 24.0 : 12.0) : std::min(4.0, 32.0 / std::max(k, 1u));
+      in_two_rounds ? (more_starts ? 36.0 : 12.0) : std::min(4.0, 32.0 / std::max(k, 1u));
   plan.restarts = options.restarts != 0
                       ? options.restarts
                       : static_cast<unsigned>(static_cast<double>(effort - 1) * per_effort);
@@ -37,7 +37,7 @@ Plan plan_for(const Options& options, unsigned k) {
   // converge on the larger summary; which of those is best on all colours, the summary cannot
   // always tell, so at k = 16 and 64 the best two are finished. On the 24 Kodak images with
   // seeds 0, 1 and 2 (docs/quality.md) the default is then at most scikit-learn's and OpenCV's
-  // best of 10 on 20.7, 17.3 and 19.7 of them on average at k = 16, 32 and 64, against 18.3,
+  // best of 10 on 20.7, 20.0 and 19.7 of them on average at k = 16, 32 and 64, against 18.3,
   // 13.3 and 16.7 with 48 starts and one finalist, and 15, 6 and 9 (seed 0) with 8, 4 and 2
   // starts on the larger summary alone.
   plan.finalists = effort >= 8 && k <= 32 ? 2 : 1;
