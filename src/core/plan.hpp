@@ -18,6 +18,7 @@ struct Plan {
   std::size_t finalists = 1;          ///< the best trials finished on all colours
   unsigned roundings = 1;             ///< 8-bit finishes tried per finalist (1: plain rounding)
   unsigned polish_rounds = 0;         ///< rounds of unit steps on the winner's 8-bit palette
+  bool polish_diagonals = false;      ///< and whether they include the diagonal steps
 };
 
 /// splitmix64: independent-looking seeds for the restarts from one user seed.

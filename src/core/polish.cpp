@@ -54,11 +54,44 @@ std::vector<Centroid> to_centroids(const std::vector<Entry>& entries) {
   return centroids;
 }
 
-/// Whether an entry at squared distance `other` from a point could, stepped by one unit, come
-/// nearer to it than `own`: √other − 1 < √own, in integers.
-bool within_a_step(Distance other, Distance own) noexcept {
-  const std::int64_t excess = std::int64_t{other} - own - 1;
-  return excess < 0 || excess * excess < 4 * std::int64_t{own};
+/// The moves a round tries, and how far the longest moves an entry (√norm2).
+struct StepSet {
+  std::vector<std::array<int, 3>> moves;
+  Distance norm2 = 1;
+  double length = 1;
+};
+
+/// The axis steps first (+1 then −1 in red, green, blue: of equally good steps, the first
+/// is taken), then with Steps::all the diagonal ones.
+StepSet step_set(Steps steps) {
+  StepSet set;
+  for (std::size_t channel = 0; channel < 3; ++channel) {
+    for (const int delta : {1, -1}) {
+      std::array<int, 3> move{0, 0, 0};
+      move[channel] = delta;
+      set.moves.push_back(move);
+    }
+  }
+  if (steps == Steps::all) {
+    for (int r = -1; r <= 1; ++r) {
+      for (int g = -1; g <= 1; ++g) {
+        for (int b = -1; b <= 1; ++b) {
+          if (r * r + g * g + b * b > 1) set.moves.push_back({r, g, b});
+        }
+      }
+    }
+    set.norm2 = 3;
+  }
+  set.length = std::sqrt(static_cast<double>(set.norm2));
+  return set;
+}
+
+/// Whether an entry at squared distance `other` from a point could, moved by a step of squared
+/// length at most norm2, come nearer to it than `own`: √other − √norm2 < √own, in integers
+/// (other − own − norm2 < 2·√(norm2·own)).
+bool within_a_step(Distance other, Distance own, Distance norm2) noexcept {
+  const std::int64_t excess = std::int64_t{other} - own - norm2;
+  return excess < 0 || excess * excess < 4 * std::int64_t{norm2} * own;
 }
 
 struct Neighbour {
@@ -123,11 +156,11 @@ bool bounds_hold(const Clustering& clustering, std::size_t n) {
          clustering.bound_centroids == clustering.centroids;
 }
 
-/// Whether an entry at squared distance `second` is more than two units farther from a point
-/// than its own entry at `own`: then no single step, nor two steps taken together, can change
-/// which entry is nearest to the point.
-bool out_of_reach(double second, double own) noexcept {
-  return std::sqrt(second) > std::sqrt(own) + 2 + 1e-9;
+/// Whether an entry at squared distance `second` is more than two step lengths farther from a
+/// point than its own entry at `own`: then no single step, nor two steps taken together, can
+/// change which entry is nearest to the point.
+bool out_of_reach(double second, double own, double step_length) noexcept {
+  return std::sqrt(second) > std::sqrt(own) + 2 * step_length + 1e-9;
 }
 
 /// Per entry: the other entries within some distance of it, with their distances (not
@@ -164,40 +197,43 @@ struct Standing {
 };
 
 Standing standing_of(const WeightedColors& points, const std::vector<Entry>& entries,
-                     const CentroidTable& table, std::uint32_t i, const Clustering* known) {
+                     const CentroidTable& table, std::uint32_t i, const Clustering* known,
+                     double step_length) {
   Standing out;
   if (known != nullptr) {
     // Its label is its nearest entry; the bounds may prove every other one out of reach.
     out.own = known->labels[i];
     out.own_distance = distance(points.colors[i], entries[out.own]);
-    out.far = known->lower[i] > std::sqrt(static_cast<double>(out.own_distance)) + 2 + 1e-6;
+    out.far =
+        known->lower[i] > std::sqrt(static_cast<double>(out.own_distance)) + 2 * step_length + 1e-6;
   } else {
     const NearestTwo nearest = nearest_two(points.colors[i], table);
     out.own = nearest.index;
     out.own_distance = static_cast<Distance>(nearest.first);
-    out.far = out_of_reach(nearest.second, nearest.first);
+    out.far = out_of_reach(nearest.second, nearest.first, step_length);
   }
   return out;
 }
 
 /// How far from a point's own entry another entry can be and still be within a step's reach
-/// of the point: 2√own + 2 (see lay_out).
-double reach_of(Distance own_distance) {
-  return 2 * std::sqrt(static_cast<double>(own_distance)) + 2 + 1e-9;
+/// of the point: 2√own + 2·(step length) (see lay_out).
+double reach_of(Distance own_distance, double step_length) {
+  return 2 * std::sqrt(static_cast<double>(own_distance)) + 2 * step_length + 1e-9;
 }
 
 /// Lay the points begin..end out among the entries, given where each stands, writing their
 /// distances to `layout` and their places in the per-entry lists to `lists`.
 void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entries,
                    const std::vector<Standing>& standing, const SortedEntries& sorted,
-                   std::uint32_t begin, std::uint32_t end, Layout& layout, ChunkLists& lists) {
+                   const StepSet& steps, std::uint32_t begin, std::uint32_t end, Layout& layout,
+                   ChunkLists& lists) {
   for (std::uint32_t i = begin; i < end; ++i) {
     const auto [own, own_distance, far] = standing[i];
     layout.nearest[i] = own_distance;
     layout.second[i] = std::numeric_limits<Distance>::max();
     lists.members.emplace_back(own, i);
     if (far) continue;
-    const double reach = reach_of(own_distance);
+    const double reach = reach_of(own_distance, steps.length);
     std::uint32_t second = own;
     for (const auto& [gap, j] : sorted[own]) {
       if (gap >= reach) break;
@@ -206,7 +242,9 @@ void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entri
         layout.second[i] = d;
         second = j;
       }
-      if (within_a_step(d, own_distance)) lists.neighbours.emplace_back(j, Neighbour{i, d});
+      if (within_a_step(d, own_distance, steps.norm2)) {
+        lists.neighbours.emplace_back(j, Neighbour{i, d});
+      }
     }
     if (second != own) lists.runner_up.emplace_back(second, i);
   }
@@ -215,13 +253,14 @@ void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entri
 /// Lay the points out among the entries. A converged clustering's labels are the nearest
 /// entries and its bounds rule most points out (no other entry within reach); otherwise the SIMD
 /// nearest-two search finds them. The entries within reach of a point are then found among those
-/// near its own entry: an entry j more than 2√own + 2 from it is out of reach (triangle
-/// inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2). So each entry needs only its
+/// near its own entry: with steps of length at most L, an entry j more than 2√own + 2L from it
+/// is out of reach (triangle inequality: √d(x, j) ≥ |own entry − j| − √own > √own + 2L). So each
+/// entry needs only its
 /// others out to the largest such reach of its own points, sorted. Chunks of points run side by
 /// side; their lists are joined in chunk order, so every list is in point order whatever the
 /// threads.
 Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
-               const Clustering& clustering, unsigned threads) {
+               const Clustering& clustering, const StepSet& steps, unsigned threads) {
   const Clustering* known = bounds_hold(clustering, points.colors.size()) ? &clustering : nullptr;
   const std::size_t n = points.colors.size();
   const std::size_t k = entries.size();
@@ -239,7 +278,7 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   std::vector<std::vector<Distance>> chunk_farthest(chunks, std::vector<Distance>(k, -1));
   parallel_for(chunks, threads, [&](std::size_t c) {
     for (std::uint32_t i = chunk_begin(c); i < chunk_end(c); ++i) {
-      standing[i] = standing_of(points, entries, table, i, known);
+      standing[i] = standing_of(points, entries, table, i, known, steps.length);
       if (!standing[i].far) {
         Distance& farthest = chunk_farthest[c][standing[i].own];
         farthest = std::max(farthest, standing[i].own_distance);
@@ -250,7 +289,7 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   for (std::size_t e = 0; e < k; ++e) {
     Distance farthest = -1;
     for (const std::vector<Distance>& part : chunk_farthest) farthest = std::max(farthest, part[e]);
-    if (farthest >= 0) reach[e] = reach_of(farthest);
+    if (farthest >= 0) reach[e] = reach_of(farthest, steps.length);
   }
   const SortedEntries sorted = entries_within(entries, reach, threads);
 
@@ -259,7 +298,7 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   layout.second.resize(n);
   std::vector<ChunkLists> parts(chunks);
   parallel_for(chunks, threads, [&](std::size_t c) {
-    lay_out_range(points, entries, standing, sorted, chunk_begin(c), chunk_end(c), layout,
+    lay_out_range(points, entries, standing, sorted, steps, chunk_begin(c), chunk_end(c), layout,
                   parts[c]);
   });
   layout.members = gather(parts, k, &ChunkLists::members);
@@ -268,25 +307,53 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   return layout;
 }
 
-/// The six unit steps of an entry: channel c, direction ±1 as index 2c, 2c + 1.
-using StepGains = std::array<std::int64_t, 6>;
+/// Per step of an entry (in the StepSet's order): the change in written error it would make.
+using StepGains = std::vector<std::int64_t>;
 
-/// The change in written error each step of entry `e` would make (negative: better).
-StepGains step_changes(const WeightedColors& points, const Layout& layout, std::size_t e,
-                       const Entry& entry) {
-  StepGains change{};
-  const auto add = [&](std::uint32_t i, Distance from, Distance to_own_entry, bool member) {
+/// The change in written error each step of entry `e` would make (negative: better). A member
+/// whose runner-up is beyond any step's reach keeps the entry whatever the step, and its part
+/// of a step d's change is w·(|d|² − 2(x − m)·d): such members are summed once (Σw and
+/// Σw·(x − m)) and each step takes their part from the sums, exactly; only the members near a
+/// boundary and the other entries' neighbours are evaluated step by step.
+StepGains step_changes(const WeightedColors& points, const Layout& layout, const StepSet& steps,
+                       std::size_t e, const Entry& entry) {
+  StepGains change(steps.moves.size(), 0);
+  const auto offset_of = [&](std::uint32_t i) {
     const Rgb8& c = points.colors[i];
-    const std::array<int, 3> offset{c.r - entry[0], c.g - entry[1], c.b - entry[2]};
-    for (std::size_t s = 0; s < 6; ++s) {
-      const int delta = s % 2 == 0 ? 1 : -1;
-      // |x − (m + δ·u)|² = |x − m|² − 2δ(x − m)·u + 1
-      const Distance stepped = to_own_entry - 2 * delta * offset[s / 2] + 1;
+    return std::array<std::int64_t, 3>{c.r - entry[0], c.g - entry[1], c.b - entry[2]};
+  };
+  const auto add = [&](std::uint32_t i, Distance from, Distance to_own_entry, bool member) {
+    const std::array<std::int64_t, 3> offset = offset_of(i);
+    for (std::size_t s = 0; s < steps.moves.size(); ++s) {
+      const std::array<int, 3>& move = steps.moves[s];
+      // |x − (m + d)|² = |x − m|² − 2(x − m)·d + |d|²
+      const auto stepped = static_cast<Distance>(
+          to_own_entry - 2 * (offset[0] * move[0] + offset[1] * move[1] + offset[2] * move[2]) +
+          (move[0] * move[0] + move[1] * move[1] + move[2] * move[2]));
       const Distance after = member ? std::min(stepped, layout.second[i]) : std::min(stepped, from);
       change[s] += std::int64_t{points.weights[i]} * (after - from);
     }
   };
-  for (std::uint32_t i : layout.members.of(e)) add(i, layout.nearest[i], layout.nearest[i], true);
+  std::int64_t inner_weight = 0;
+  std::array<std::int64_t, 3> inner_offset{0, 0, 0};
+  for (std::uint32_t i : layout.members.of(e)) {
+    if (within_a_step(layout.second[i], layout.nearest[i], steps.norm2)) {
+      add(i, layout.nearest[i], layout.nearest[i], true);
+      continue;
+    }
+    const std::int64_t weight = points.weights[i];
+    const std::array<std::int64_t, 3> offset = offset_of(i);
+    inner_weight += weight;
+    for (std::size_t channel = 0; channel < 3; ++channel) {
+      inner_offset[channel] += weight * offset[channel];
+    }
+  }
+  for (std::size_t s = 0; s < steps.moves.size(); ++s) {
+    const std::array<int, 3>& move = steps.moves[s];
+    change[s] +=
+        inner_weight * (move[0] * move[0] + move[1] * move[1] + move[2] * move[2]) -
+        2 * (inner_offset[0] * move[0] + inner_offset[1] * move[1] + inner_offset[2] * move[2]);
+  }
   for (const Neighbour& nb : layout.neighbours.of(e)) {
     add(nb.point, layout.nearest[nb.point], nb.distance, false);
   }
@@ -313,24 +380,28 @@ bool claim(const Layout& layout, std::size_t e, std::vector<char>& claimed) {
 
 /// Apply the best improving step of each entry whose points no earlier step has claimed (so
 /// every applied step's change is exact, or better); false if no step improves.
-bool step_entries(const WeightedColors& points, const Clustering& clustering,
+bool step_entries(const WeightedColors& points, const Clustering& clustering, const StepSet& steps,
                   std::vector<Entry>& entries, unsigned threads) {
-  const Layout layout = lay_out(points, entries, clustering, threads);
+  const Layout layout = lay_out(points, entries, clustering, steps, threads);
   std::vector<StepGains> changes(entries.size());
-  parallel_for(entries.size(), threads,
-               [&](std::size_t e) { changes[e] = step_changes(points, layout, e, entries[e]); });
+  parallel_for(entries.size(), threads, [&](std::size_t e) {
+    changes[e] = step_changes(points, layout, steps, e, entries[e]);
+  });
   std::vector<char> claimed(points.colors.size(), 0);
   bool stepped = false;
   for (std::size_t e = 0; e < entries.size(); ++e) {
     const StepGains& change = changes[e];
-    std::size_t best = 0;
-    for (std::size_t s = 1; s < 6; ++s) {
-      if (change[s] < change[best]) best = s;
+    const auto best =
+        static_cast<std::size_t>(std::min_element(change.begin(), change.end()) - change.begin());
+    Entry moved = entries[e];
+    bool inside = true;
+    for (std::size_t channel = 0; channel < 3; ++channel) {
+      moved[channel] += steps.moves[best][channel];
+      inside = inside && moved[channel] >= 0 && moved[channel] <= 255;
     }
-    const int moved = entries[e][best / 2] + (best % 2 == 0 ? 1 : -1);
-    if (change[best] >= 0 || moved < 0 || moved > 255) continue;
+    if (change[best] >= 0 || !inside) continue;
     if (!claim(layout, e, claimed)) continue;
-    entries[e][best / 2] = moved;
+    entries[e] = moved;
     stepped = true;
   }
   return stepped;
@@ -339,11 +410,12 @@ bool step_entries(const WeightedColors& points, const Clustering& clustering,
 }  // namespace
 
 Clustering polish(const WeightedColors& points, Clustering clustering, unsigned max_rounds,
-                  unsigned max_iterations, unsigned threads) {
+                  unsigned max_iterations, unsigned threads, Steps steps) {
   if (clustering.centroids.size() < 2) return clustering;
+  const StepSet step_moves = step_set(steps);
   for (unsigned round = 0; round < max_rounds; ++round) {
     std::vector<Entry> entries = to_entries(clustering.centroids);
-    if (!step_entries(points, clustering, entries, threads)) break;
+    if (!step_entries(points, clustering, step_moves, entries, threads)) break;
     const unsigned iterations = clustering.iterations;
     clustering = lloyd(points, to_centroids(entries), max_iterations, threads, Update::rounded_mean,
                        &clustering);

@@ -5,9 +5,17 @@
 
 namespace kmquant::detail {
 
+/// Which steps of a palette entry polish() tries.
+enum class Steps {
+  axes,  ///< ±1 in one channel: 6 steps
+  all,   ///< −1, 0 or +1 in each channel: 26 steps, the axes' and the diagonal ones (a larger
+         ///< neighbourhood for each point to watch: about a quarter more time at k = 64)
+};
+
 /// Improve an 8-bit clustering (integer centroids, each point labelled with its nearest) by
-/// moves Lloyd cannot make: one palette entry stepped by ±1 in one channel, with the points
-/// that then change their nearest entry reassigned. Lloyd's fixed points over 8-bit colours are
+/// moves Lloyd cannot make: one palette entry stepped by ±1 in one channel (or, with
+/// Steps::all, in several at once), with the points that then change their nearest entry
+/// reassigned. Lloyd's fixed points over 8-bit colours are
 /// local optima of rounding as much as of clustering; a step that moves a few boundary colours
 /// to a better entry can lower the written error although it moves the entry off its cluster's
 /// rounded mean. Each round evaluates every step exactly (integer distances), applies the best
@@ -15,7 +23,8 @@ namespace kmquant::detail {
 /// runs Lloyd (rounded means) again. Stops after `max_rounds` rounds or when no step improves.
 /// The written error never increases; the result depends on nothing but its inputs.
 [[nodiscard]] Clustering polish(const WeightedColors& points, Clustering clustering,
-                                unsigned max_rounds, unsigned max_iterations, unsigned threads);
+                                unsigned max_rounds, unsigned max_iterations, unsigned threads,
+                                Steps steps = Steps::axes);
 
 /// The squared error of an 8-bit clustering (integer centroids, as Lloyd over rounded means and
 /// polish leave them): Σ weight · |colour − its centroid|², exactly in integers; from the

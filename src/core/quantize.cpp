@@ -125,8 +125,9 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
     best.clustering = detail::with_settled(*split, floating, std::move(best.clustering));
   }
   if (plan.polish_rounds > 0) {
-    best.clustering = detail::polish(points, std::move(best.clustering), plan.polish_rounds,
-                                     options.max_iterations, threads);
+    best.clustering = detail::polish(
+        points, std::move(best.clustering), plan.polish_rounds, options.max_iterations, threads,
+        plan.polish_diagonals ? detail::Steps::all : detail::Steps::axes);
     best.iterations = floating.iterations + best.clustering.iterations;
     best.squared_error = detail::squared_error_8bit(points, best.clustering);
   }

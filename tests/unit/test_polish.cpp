@@ -2,6 +2,7 @@
 // every entry, with every point reassigned to its nearest entry by a plain loop.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -82,6 +83,41 @@ TEST(Polish, EndsWhereNoUnitStepImprovesAndNeverRaisesTheError) {
             if (stepped[e][channel] < 0 || stepped[e][channel] > 255) continue;
             EXPECT_GE(nearest_error(f.points, stepped), after)
                 << "k " << k << " seed " << seed << " entry " << e << " channel " << channel;
+          }
+        }
+      }
+    }
+  }
+}
+
+// With the diagonal steps too: run to the end, no step of −1, 0 or +1 in each channel of any
+// entry lowers the error (each tried with a full nearest-entry reassignment), the error never
+// rose, and the labels are the nearest entries.
+TEST(Polish, WithDiagonalStepsEndsWhereNoStepOfTheCubeImproves) {
+  for (unsigned k : {2u, 6u, 12u}) {
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+      const Fixture f = make_fixture(k, seed);
+      const detail::Clustering polished =
+          detail::polish(f.points, f.start, 10000, 1000, 1, detail::Steps::all);
+      const std::uint64_t after = labelled_error(f.points, polished);
+      EXPECT_LE(after, labelled_error(f.points, f.start)) << "k " << k << " seed " << seed;
+      EXPECT_EQ(after, nearest_error(f.points, polished.centroids));
+      ASSERT_TRUE(polished.converged);
+      for (std::size_t e = 0; e < polished.centroids.size(); ++e) {
+        for (int r = -1; r <= 1; ++r) {
+          for (int g = -1; g <= 1; ++g) {
+            for (int b = -1; b <= 1; ++b) {
+              std::vector<detail::Centroid> stepped = polished.centroids;
+              const std::array<int, 3> move{r, g, b};
+              bool inside = true;
+              for (std::size_t channel = 0; channel < 3; ++channel) {
+                stepped[e][channel] += move[channel];
+                inside = inside && stepped[e][channel] >= 0 && stepped[e][channel] <= 255;
+              }
+              if (!inside) continue;
+              EXPECT_GE(nearest_error(f.points, stepped), after)
+                  << "k " << k << " seed " << seed << " entry " << e << " move " << r << g << b;
+            }
           }
         }
       }
