@@ -220,25 +220,35 @@ TEST(SimdKernels, WindowFilterEqualsAPlainLoopOnEveryTarget) {
   }
 }
 
+/// Colours, weights and nearest-centre distances as the seeding's kernels take them: exact
+/// integers in doubles; with `unseeded_every` > 0, every such point has no centre yet (an
+/// infinite distance).
+struct SeedingPoints {
+  std::vector<double> r, g, b, w, nearest;
+};
+
+SeedingPoints random_seeding_points(std::size_t n, std::size_t unseeded_every, std::mt19937& rng) {
+  SeedingPoints p{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n),
+                  std::vector<double>(n), std::vector<double>(n)};
+  for (std::size_t i = 0; i < n; ++i) {
+    const Rgb8 c = random_colour(rng);
+    p.r[i] = c.r;
+    p.g[i] = c.g;
+    p.b[i] = c.b;
+    p.w[i] = static_cast<double>(rng() % (1u << 24));
+    p.nearest[i] = unseeded_every > 0 && i % unseeded_every == 0
+                       ? std::numeric_limits<double>::infinity()
+                       : static_cast<double>(rng() % (3 * 255 * 255 + 1));
+  }
+  return p;
+}
+
 // A k-means++ step: each point's nearest distance lowered to the new centre's where that is
 // nearer, and the masses summed per block, as integers.
 TEST(SimdKernels, AddCentreEqualsAnIntegerLoopOnEveryTarget) {
   std::mt19937 rng(10);
   for (std::size_t n : {1u, 63u, 64u, 65u, 1000u}) {
-    std::vector<double> r(n);
-    std::vector<double> g(n);
-    std::vector<double> b(n);
-    std::vector<double> w(n);
-    std::vector<double> nearest(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const Rgb8 c = random_colour(rng);
-      r[i] = c.r;
-      g[i] = c.g;
-      b[i] = c.b;
-      w[i] = static_cast<double>(rng() % (1u << 24));
-      nearest[i] = i % 5 == 0 ? std::numeric_limits<double>::infinity()
-                              : static_cast<double>(rng() % (3 * 255 * 255 + 1));
-    }
+    const auto [r, g, b, w, nearest] = random_seeding_points(n, 5, rng);
     const Rgb8 centre = random_colour(rng);
     const std::size_t blocks = (n + detail::seeding_block - 1) / detail::seeding_block;
     std::vector<double> expected_nearest(n);
@@ -266,19 +276,7 @@ TEST(SimdKernels, AddCentreEqualsAnIntegerLoopOnEveryTarget) {
 TEST(SimdKernels, PotentialEqualsAnIntegerSumOnEveryTarget) {
   std::mt19937 rng(9);
   for (std::size_t n : {1u, 7u, 4096u, 4099u}) {
-    std::vector<double> r(n);
-    std::vector<double> g(n);
-    std::vector<double> b(n);
-    std::vector<double> w(n);
-    std::vector<double> nearest(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const Rgb8 c = random_colour(rng);
-      r[i] = c.r;
-      g[i] = c.g;
-      b[i] = c.b;
-      w[i] = static_cast<double>(rng() % (1u << 24));
-      nearest[i] = static_cast<double>(rng() % (3 * 255 * 255 + 1));
-    }
+    const auto [r, g, b, w, nearest] = random_seeding_points(n, 0, rng);
     const Rgb8 centre = random_colour(rng);
     std::uint64_t expected = 0;
     for (std::size_t i = 0; i < n; ++i) {
