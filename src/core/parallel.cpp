@@ -86,7 +86,7 @@ class Pool {
     // going to sleep on it.
     const auto start = std::chrono::steady_clock::now();
     while (loop.helpers_working.load() != 0 &&
-           std::chrono::steady_clock::now() - start < watch_for_next_loop) {
+           std::chrono::steady_clock::now() - start < watch_before_sleeping) {
       std::this_thread::yield();  // a core shared with other threads goes to them meanwhile
     }
     std::unique_lock lock(mutex_);
@@ -144,7 +144,7 @@ class Pool {
         lock.unlock();
         const auto start = std::chrono::steady_clock::now();
         while (queued_.load() == seen &&
-               std::chrono::steady_clock::now() - start < watch_for_next_loop) {
+               std::chrono::steady_clock::now() - start < watch_before_sleeping) {
           std::this_thread::yield();
         }
         lock.lock();
@@ -155,7 +155,9 @@ class Pool {
     }
   }
 
-  static constexpr std::chrono::microseconds watch_for_next_loop{200};
+  /// How long a thread watches for the work it waits on (a loop to join, helpers to finish)
+  /// before it sleeps until woken.
+  static constexpr std::chrono::microseconds watch_before_sleeping{200};
 
   pid_t owner_ = getpid();
   std::mutex mutex_;

@@ -8,8 +8,8 @@ namespace kmquant::detail {
 /// Which steps of a palette entry polish() tries.
 enum class Steps {
   axes,  ///< ±1 in one channel: 6 steps
-  all,   ///< −1, 0 or +1 in each channel: 26 steps, the axes' and the diagonal ones (a larger
-         ///< neighbourhood for each point to watch: about a quarter more time at k = 64)
+  all,   ///< −1, 0 or +1 in each channel: 26 steps, the axes' and the diagonal ones (each
+         ///< point watched within √3 of a boundary instead of 1: slower)
 };
 
 /// Improve an 8-bit clustering (integer centroids, each point labelled with its nearest) by
