@@ -334,7 +334,7 @@ std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColor
 // The seeding draws block by block and sums candidates with SIMD: the same centres as the plain
 // definition, for point counts that do and do not fill the last block.
 TEST(AcceleratedKMeans, KMeansPlusPlusEqualsThePlainDefinition) {
-  for (const auto& [width, height] : {std::pair{40, 25}, std::pair{96, 96}}) {
+  for (const auto& [width, height] : {std::pair{40u, 25u}, std::pair{96u, 96u}}) {
     const Histogram histogram = count_colors(sample_crop(30, 60, width, height));
     const detail::WeightedColors points = points_of(histogram);
     for (unsigned k : {1u, 2u, 7u, 32u}) {
