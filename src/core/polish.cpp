@@ -54,9 +54,19 @@ std::vector<Centroid> to_centroids(const std::vector<Entry>& entries) {
   return centroids;
 }
 
+using Move = std::array<int, 3>;
+
+/// a·d for an offset a (a colour less an entry) and a move d.
+std::int64_t dot(const std::array<std::int64_t, 3>& a, const Move& d) noexcept {
+  return a[0] * d[0] + a[1] * d[1] + a[2] * d[2];
+}
+
+/// |d|² of a move d.
+Distance squared_length(const Move& d) noexcept { return d[0] * d[0] + d[1] * d[1] + d[2] * d[2]; }
+
 /// The moves a round tries, and how far the longest moves an entry (√norm2).
 struct StepSet {
-  std::vector<std::array<int, 3>> moves;
+  std::vector<Move> moves;
   Distance norm2 = 1;
   double length = 1;
 };
@@ -67,7 +77,7 @@ StepSet step_set(Steps steps) {
   StepSet set;
   for (std::size_t channel = 0; channel < 3; ++channel) {
     for (const int delta : {1, -1}) {
-      std::array<int, 3> move{0, 0, 0};
+      Move move{0, 0, 0};
       move[channel] = delta;
       set.moves.push_back(move);
     }
@@ -76,7 +86,8 @@ StepSet step_set(Steps steps) {
     for (int r = -1; r <= 1; ++r) {
       for (int g = -1; g <= 1; ++g) {
         for (int b = -1; b <= 1; ++b) {
-          if (r * r + g * g + b * b > 1) set.moves.push_back({r, g, b});
+          const Move move{r, g, b};
+          if (squared_length(move) > 1) set.moves.push_back(move);
         }
       }
     }
@@ -325,11 +336,10 @@ StepGains step_changes(const WeightedColors& points, const Layout& layout, const
   const auto add = [&](std::uint32_t i, Distance from, Distance to_own_entry, bool member) {
     const std::array<std::int64_t, 3> offset = offset_of(i);
     for (std::size_t s = 0; s < steps.moves.size(); ++s) {
-      const std::array<int, 3>& move = steps.moves[s];
+      const Move& move = steps.moves[s];
       // |x − (m + d)|² = |x − m|² − 2(x − m)·d + |d|²
-      const auto stepped = static_cast<Distance>(
-          to_own_entry - 2 * (offset[0] * move[0] + offset[1] * move[1] + offset[2] * move[2]) +
-          (move[0] * move[0] + move[1] * move[1] + move[2] * move[2]));
+      const auto stepped =
+          static_cast<Distance>(to_own_entry - 2 * dot(offset, move) + squared_length(move));
       const Distance after = member ? std::min(stepped, layout.second[i]) : std::min(stepped, from);
       change[s] += std::int64_t{points.weights[i]} * (after - from);
     }
@@ -349,10 +359,8 @@ StepGains step_changes(const WeightedColors& points, const Layout& layout, const
     }
   }
   for (std::size_t s = 0; s < steps.moves.size(); ++s) {
-    const std::array<int, 3>& move = steps.moves[s];
-    change[s] +=
-        inner_weight * (move[0] * move[0] + move[1] * move[1] + move[2] * move[2]) -
-        2 * (inner_offset[0] * move[0] + inner_offset[1] * move[1] + inner_offset[2] * move[2]);
+    const Move& move = steps.moves[s];
+    change[s] += inner_weight * squared_length(move) - 2 * dot(inner_offset, move);
   }
   for (const Neighbour& nb : layout.neighbours.of(e)) {
     add(nb.point, layout.nearest[nb.point], nb.distance, false);
