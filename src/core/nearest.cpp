@@ -231,7 +231,7 @@ double PotentialKernel(const double* r, const double* g, const double* b, const 
 
 void AddCentreKernel(const double* r, const double* g, const double* b, const double* w,
                      double* nearest, std::size_t n, double cr, double cg, double cb,
-                     double* block_sums) {
+                     const SeedingStep& step) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
   const auto centre_r = hn::Set(d, cr);
@@ -240,25 +240,35 @@ void AddCentreKernel(const double* r, const double* g, const double* b, const do
   for (std::size_t begin = 0; begin < n; begin += seeding_block) {
     const std::size_t end = std::min(n, begin + seeding_block);
     auto sum = hn::Zero(d);
+    auto farthest = hn::Zero(d);
     std::size_t i = begin;
     for (; i + lanes <= end; i += lanes) {
       const auto dr = hn::Sub(hn::LoadU(d, r + i), centre_r);
       const auto dg = hn::Sub(hn::LoadU(d, g + i), centre_g);
       const auto db = hn::Sub(hn::LoadU(d, b + i), centre_b);
       const auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
-      const auto least = hn::Min(hn::LoadU(d, nearest + i), gap);
+      const auto before = hn::LoadU(d, nearest + i);
+      const auto least = hn::Min(before, gap);
+      const auto weight = hn::LoadU(d, w + i);
       hn::StoreU(least, d, nearest + i);
-      sum = hn::Add(sum, hn::Mul(hn::LoadU(d, w + i), least));
+      hn::StoreU(hn::Mul(weight, hn::Sub(before, least)), d, step.lowered + i);
+      sum = hn::Add(sum, hn::Mul(weight, least));
+      farthest = hn::Max(farthest, least);
     }
     double total = hn::GetLane(hn::SumOfLanes(d, sum));
+    double most = hn::GetLane(hn::MaxOfLanes(d, farthest));
     for (; i < end; ++i) {
       const double dr = r[i] - cr;
       const double dg = g[i] - cg;
       const double db = b[i] - cb;
-      nearest[i] = std::min(nearest[i], dr * dr + dg * dg + db * db);
-      total += w[i] * nearest[i];
+      const double least = std::min(nearest[i], dr * dr + dg * dg + db * db);
+      step.lowered[i] = w[i] * (nearest[i] - least);
+      nearest[i] = least;
+      total += w[i] * least;
+      most = std::max(most, least);
     }
-    block_sums[begin / seeding_block] = total;
+    step.block_sums[begin / seeding_block] = total;
+    step.block_farthest[begin / seeding_block] = most;
   }
 }
 
@@ -376,8 +386,8 @@ double potential_with(const double* r, const double* g, const double* b, const d
 }
 
 void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
-                std::size_t n, const Rgb8& c, double* block_sums) {
-  chosen().add_centre(r, g, b, w, nearest, n, c.r, c.g, c.b, block_sums);
+                std::size_t n, const Rgb8& c, const SeedingStep& step) {
+  chosen().add_centre(r, g, b, w, nearest, n, c.r, c.g, c.b, step);
 }
 
 std::size_t filter_by_bounds(std::size_t begin, std::size_t end,

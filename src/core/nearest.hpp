@@ -89,11 +89,19 @@ struct BoundShift {
 /// Points per block of add_centre's sums: a whole number of vectors on every target.
 constexpr std::size_t seeding_block = 64;
 
-/// A k-means++ step: nearest[i] = min(nearest[i], |colour i − c|²) for i < n, and the sum of
-/// w[i]·nearest[i] over each block of seeding_block points (the last one maybe shorter) into
-/// block_sums. Every term is an integer; the sums are exact as potential_with's are.
+/// Where a k-means++ step (add_centre) writes what it changed.
+struct SeedingStep {
+  double* block_sums;      ///< per block of seeding_block points: Σ w[i]·nearest[i] after it
+  double* block_farthest;  ///< per block: the largest nearest[i] after it
+  double* lowered;         ///< per point: w[i]·(nearest[i] before − after), 0 if unchanged
+};
+
+/// A k-means++ step: nearest[i] = min(nearest[i], |colour i − c|²) for i < n, with the blocks'
+/// sums and largest distances and each point's lowered mass (the blocks: of seeding_block
+/// points, the last one maybe shorter). Every term is an integer; the sums are exact as
+/// potential_with's are.
 void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
-                std::size_t n, const Rgb8& c, double* block_sums);
+                std::size_t n, const Rgb8& c, const SeedingStep& step);
 
 /// The SIMD kernels compiled for one instruction set (one Highway target).
 struct SimdKernels {
@@ -111,7 +119,7 @@ struct SimdKernels {
                            const double* nearest, std::size_t n, double cr, double cg, double cb);
   void (*add_centre)(const double* r, const double* g, const double* b, const double* w,
                      double* nearest, std::size_t n, double cr, double cg, double cb,
-                     double* block_sums);
+                     const SeedingStep& step);
   void (*filter_window)(const double* weights, const double* const* rows, double* out,
                         std::size_t n);  ///< see window_filter.hpp
 };

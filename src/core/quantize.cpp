@@ -19,6 +19,7 @@
 #include "core/reduce.hpp"
 #include "core/rgba_histogram.hpp"
 #include "core/rgba_quantize.hpp"
+#include "core/seeding.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
@@ -33,17 +34,25 @@ struct Candidate {
 
 /// The starts to try: the splitting start, then the k-means++ ones. A start with fewer than
 /// k centres (too few distinct colours to split) is padded with copies of its first centre;
-/// Lloyd re-seeds those clusters from the worst-fitting colours.
+/// Lloyd re-seeds those clusters from the worst-fitting colours. Each start depends only on its
+/// own seed, so they are made on all threads (at k = 256, eight k-means++ starts on a 4,096-point
+/// summary took 30 ms on one).
 std::vector<std::vector<detail::Centroid>> make_starts(const detail::WeightedColors& points,
                                                        unsigned k, const detail::Plan& plan,
-                                                       std::uint64_t seed) {
-  std::vector<std::vector<detail::Centroid>> starts;
-  starts.push_back(detail::variance_split(points, k));
-  starts.back().resize(k, starts.back().front());
-  for (unsigned r = 0; r < plan.restarts; ++r) {
-    starts.push_back(
-        detail::kmeans_plus_plus(points, k, detail::restart_seed(seed, r), plan.candidates));
-  }
+                                                       std::uint64_t seed, unsigned threads) {
+  std::vector<std::vector<detail::Centroid>> starts(std::size_t{1} + plan.restarts);
+  const std::optional<detail::SeedingSpace> space =
+      plan.restarts > 0 ? std::optional<detail::SeedingSpace>(points) : std::nullopt;
+  detail::parallel_for(starts.size(), threads, [&](std::size_t s) {
+    if (s == 0) {
+      starts[0] = detail::variance_split(points, k);
+      starts[0].resize(k, starts[0].front());
+    } else {
+      const auto r = static_cast<unsigned>(s - 1);
+      starts[s] =
+          detail::kmeans_plus_plus(*space, k, detail::restart_seed(seed, r), plan.candidates);
+    }
+  });
   return starts;
 }
 
@@ -196,10 +205,10 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
       summary_or_all(points, plan.pre_trial_points, k, summaries);
   const bool smaller = pre_points.colors.size() < trial_points.colors.size();
   if (plan.pre_trial_points == 0 || !smaller) {
-    return make_starts(trial_points, k, plan, options.seed);
+    return make_starts(trial_points, k, plan, options.seed, threads);
   }
   std::vector<std::vector<detail::Centroid>> pre_starts =
-      make_starts(pre_points, k, plan, options.seed);
+      make_starts(pre_points, k, plan, options.seed, threads);
   const std::vector<double> scores = try_starts(
       pre_points, pre_starts, std::min(plan.pre_trial_iterations, options.max_iterations), threads);
   std::vector<std::vector<detail::Centroid>> starts;

@@ -244,7 +244,8 @@ SeedingPoints random_seeding_points(std::size_t n, std::size_t unseeded_every, s
 }
 
 // A k-means++ step: each point's nearest distance lowered to the new centre's where that is
-// nearer, and the masses summed per block, as integers.
+// nearer, each point's lowered mass, and the masses summed and the farthest point found per
+// block, as integers.
 TEST(SimdKernels, AddCentreEqualsAnIntegerLoopOnEveryTarget) {
   std::mt19937 rng(10);
   for (std::size_t n : {1u, 63u, 64u, 65u, 1000u}) {
@@ -252,23 +253,38 @@ TEST(SimdKernels, AddCentreEqualsAnIntegerLoopOnEveryTarget) {
     const Rgb8 centre = random_colour(rng);
     const std::size_t blocks = (n + detail::seeding_block - 1) / detail::seeding_block;
     std::vector<double> expected_nearest(n);
+    std::vector<double> expected_lowered(n);
     std::vector<double> expected_sums(blocks, 0.0);
+    std::vector<double> expected_farthest(blocks, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const auto dr = static_cast<std::int64_t>(r[i]) - centre.r;
       const auto dg = static_cast<std::int64_t>(g[i]) - centre.g;
       const auto db = static_cast<std::int64_t>(b[i]) - centre.b;
-      expected_nearest[i] = std::min(nearest[i], static_cast<double>(dr * dr + dg * dg + db * db));
-      const auto mass =
-          static_cast<std::uint64_t>(w[i]) * static_cast<std::uint64_t>(expected_nearest[i]);
-      expected_sums[i / detail::seeding_block] += static_cast<double>(mass);
+      const auto gap = static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
+      const auto weight = static_cast<std::uint64_t>(w[i]);
+      // Some points have no centre yet (nearest infinite): their mass is lowered by infinity.
+      const bool seeded = std::isfinite(nearest[i]);
+      const std::uint64_t after =
+          seeded ? std::min(static_cast<std::uint64_t>(nearest[i]), gap) : gap;
+      expected_nearest[i] = static_cast<double>(after);
+      expected_lowered[i] =
+          seeded ? static_cast<double>(weight * (static_cast<std::uint64_t>(nearest[i]) - after))
+                 : std::numeric_limits<double>::infinity();
+      const std::size_t block = i / detail::seeding_block;
+      expected_sums[block] += static_cast<double>(weight * after);
+      expected_farthest[block] = std::max(expected_farthest[block], static_cast<double>(after));
     }
     for (const detail::SimdKernels* kernels : detail::simd_kernels_this_cpu_runs()) {
       std::vector<double> got = nearest;
+      std::vector<double> lowered(n, -1.0);
       std::vector<double> sums(blocks, -1.0);
+      std::vector<double> farthest(blocks, -1.0);
       kernels->add_centre(r.data(), g.data(), b.data(), w.data(), got.data(), n, centre.r, centre.g,
-                          centre.b, sums.data());
+                          centre.b, {sums.data(), farthest.data(), lowered.data()});
       EXPECT_EQ(got, expected_nearest) << kernels->target << ", n = " << n;
+      EXPECT_EQ(lowered, expected_lowered) << kernels->target << ", n = " << n;
       EXPECT_EQ(sums, expected_sums) << kernels->target << ", n = " << n;
+      EXPECT_EQ(farthest, expected_farthest) << kernels->target << ", n = " << n;
     }
   }
 }
