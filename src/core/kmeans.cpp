@@ -97,6 +97,11 @@ class MotionTracker {
                                 const std::vector<Centroid>& after, const CentroidTable& table) {
     const std::size_t k = after.size();
     measure_drift(before, after);
+    motion_.half_gap.resize(k);
+    if (!with_neighbours_ && k >= min_centroids_for_batched_gaps) {
+      measure_all_gaps(table);
+      return motion_;
+    }
     const bool first = gap_.size() != k * k;
     if (first) {
       gap_.assign(k * k, 0.0);
@@ -106,7 +111,6 @@ class MotionTracker {
     for (std::uint32_t j = 0; j < k; ++j) {
       if (first || motion_.drift[j] != 0) moved_.push_back(j);
     }
-    motion_.half_gap.resize(k);
     if (with_neighbours_) {
       motion_.neighbours.resize(k * neighbour_count);
       motion_.reach.resize(k);
@@ -131,6 +135,12 @@ class MotionTracker {
     std::array<std::uint32_t, neighbour_count + 1> index;
   };
   static constexpr std::size_t min_centroids_for_threads = 128;
+  /// Without neighbour lists (few points a centroid: the summaries the starts are tried on) and
+  /// from this many centroids on, every gap is measured afresh each step, all pairs at once in
+  /// SIMD, rather than kept in a k × k table and updated for the centroids that moved: most of
+  /// them move in the few steps such runs take, and at k = 256 updating the table took as long
+  /// as the steps' searches.
+  static constexpr std::size_t min_centroids_for_batched_gaps = 64;
 
   void measure_drift(const std::vector<Centroid>& before, const std::vector<Centroid>& after) {
     const std::size_t k = after.size();
@@ -148,6 +158,13 @@ class MotionTracker {
         motion_.second_max_drift = motion_.drift[j];
       }
     }
+  }
+
+  void measure_all_gaps(const CentroidTable& table) {
+    const std::size_t k = table.size();
+    nearest_squared_.resize(k);
+    nearest_other_gaps(table, nearest_squared_);
+    for (std::size_t j = 0; j < k; ++j) motion_.half_gap[j] = 0.5 * std::sqrt(nearest_squared_[j]);
   }
 
   /// Row a: its gaps to the centroids that moved (all of them if a moved), then its nearest gap

@@ -380,6 +380,16 @@ void NearestTwoBatch::search(const CentroidTable& table) {
                              b_.data(), r_.size(), index_.data(), first_.data(), second_.data());
 }
 
+void nearest_other_gaps(const CentroidTable& table, std::span<double> squared) {
+  // Each centroid's nearest is itself (at 0, or a copy of it at 0 that comes first), so the
+  // second nearest is the nearest other.
+  const std::size_t k = table.size();
+  std::vector<std::int32_t> index(k);
+  std::vector<double> first(k);
+  chosen().nearest_two_batch(table.r(), table.g(), table.b(), k, table.r(), table.g(), table.b(), k,
+                             index.data(), first.data(), squared.data());
+}
+
 double potential_with(const double* r, const double* g, const double* b, const double* w,
                       const double* nearest, std::size_t n, const Rgb8& c) {
   return chosen().potential_with(r, g, b, w, nearest, n, c.r, c.g, c.b);

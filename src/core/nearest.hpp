@@ -68,6 +68,11 @@ class NearestTwoBatch {
   std::vector<double> first_, second_;
 };
 
+/// For each of the table's centroids, the squared distance to its nearest other one (infinite
+/// with a single centroid): every pair at once, a centroid to a SIMD lane. Written into
+/// `squared`, which must hold table.size() values.
+void nearest_other_gaps(const CentroidTable& table, std::span<double> squared);
+
 /// How Hamerly's bounds move after the centroids moved.
 struct BoundShift {
   const double* drift = nullptr;     ///< per centroid: how far it moved

@@ -91,6 +91,30 @@ TEST(SimdKernels, NearestTwoEqualsAScalarLoopOnEveryTarget) {
   }
 }
 
+// Each centroid's squared gap to its nearest other, all pairs at once: what a loop over the
+// pairs finds, with a centroid that has a copy (gap 0) and at k = 1 (no other: infinite).
+TEST(SimdKernels, NearestOtherGapsEqualAPairLoop) {
+  std::mt19937 rng(11);
+  for (std::size_t k : {1u, 2u, 9u, 64u, 256u}) {
+    std::vector<detail::Centroid> centroids = random_centroids(k, rng);
+    if (k > 2) centroids[k - 1] = centroids[1];
+    const detail::CentroidTable table(centroids);
+    std::vector<double> got(k, -1.0);
+    detail::nearest_other_gaps(table, got);
+    for (std::size_t a = 0; a < k; ++a) {
+      double expected = std::numeric_limits<double>::infinity();
+      for (std::size_t b = 0; b < k; ++b) {
+        if (b == a) continue;
+        const double dr = centroids[a][0] - centroids[b][0];
+        const double dg = centroids[a][1] - centroids[b][1];
+        const double db = centroids[a][2] - centroids[b][2];
+        expected = std::min(expected, dr * dr + dg * dg + db * db);
+      }
+      EXPECT_EQ(got[a], expected) << "k = " << k << ", centroid " << a;
+    }
+  }
+}
+
 // The batch search (a colour to a lane) gives every colour the single search's answer, for
 // batches that are and are not whole numbers of vectors (the tail is padded).
 TEST(SimdKernels, NearestTwoBatchEqualsAScalarLoopOnEveryTarget) {
