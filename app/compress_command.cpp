@@ -156,6 +156,7 @@ JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
     check_k(settings.k);
     job.k = std::min(settings.k, settings.max_colors);
   }
+  job.measure_ssim = settings.json;
   job.options = options_from(settings.quantize);
   job.options.dither = settings.dither == "fs" ? Dither::floyd_steinberg : Dither::none;
   job.options.dither_strength = settings.dither_strength;

@@ -95,11 +95,16 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   // SSIM's reference (the original's grey, downsampled) is made while the image is quantized,
   // and the result's SSIM while its PNG is encoded, when this job may use more than one thread.
   const unsigned threads = settings.options.threads;
-  std::future<SsimReference> reference =
-      side_task(threads, [&] { return SsimReference(input.rgb); });
+  std::future<SsimReference> reference;
+  if (settings.measure_ssim) {
+    reference = side_task(threads, [&] { return SsimReference(input.rgb); });
+  }
   const Histogram histogram = count_colors(input.rgb, threads);
   const Result result = quantize_job(input, histogram, settings);
-  std::future<double> similarity = side_task(threads, [&] { return reference.get()(result); });
+  std::future<double> similarity;
+  if (settings.measure_ssim) {
+    similarity = side_task(threads, [&] { return reference.get()(result); });
+  }
   const std::vector<std::uint8_t> png = encode_job(job, input, result, settings);
 
   FileOutcome outcome;
@@ -108,7 +113,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
   const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
   table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));
-  table.results.back().ssim = similarity.get();
+  if (settings.measure_ssim) table.results.back().ssim = similarity.get();
   outcome.table = std::move(table);
 
   if (settings.skip_if_larger && png.size() > input.info.file_bytes) {
