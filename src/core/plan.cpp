@@ -61,17 +61,19 @@ Plan plan_for(const Options& options, unsigned k) {
     plan.roundings = k <= 8 ? 8 : 1;
   }
   // Unit steps of palette entries pay off at large k: 8 rounds take 0.25–1.1 % off the error
-  // at k = 256 (+0.03 dB in the Kodak mean), for about twice the time; so from k = 64 at the
-  // default effort (not at k = 16 and 32 of the default sweep, which is kept fast), from k = 16
-  // above it. At k ≤ 8, where a palette entry serves many pixels, the rounding of the last few
-  // entries decides against the peers' best runs: 8 rounds with the diagonal steps too made
-  // the default at most scikit-learn's and OpenCV's best of 10 on all 24 Kodak images at
-  // k = 2, 4 and 8 with each of three seeds (22–24 of 24 at k = 8 without), for a tenth more
-  // time at those k (docs/quality.md).
+  // at k = 256 (+0.03 dB in the Kodak mean), for about twice the time; from k = 16, where they
+  // decide some of the last local optima against the peers' best runs: with seeds 0–2 at most
+  // scikit-learn's and OpenCV's best of 10 on 66 and 62 of 72 at k = 16 and 32 (62 and 60
+  // without), for 11 % more time on the default sweep (still well under its 150 ms). At k ≤ 8,
+  // where a palette entry serves many pixels, the rounding of the last few entries decides
+  // against the peers' best runs: 8 rounds with the diagonal steps too made the default at
+  // most scikit-learn's and OpenCV's best of 10 on all 24 Kodak images at k = 2, 4 and 8 with
+  // each of three seeds (22–24 of 24 at k = 8 without), for a tenth more time at those k
+  // (docs/quality.md).
   if (effort >= 5 && k <= 8) {
     plan.polish_rounds = 8;
     plan.polish_diagonals = true;
-  } else if (effort >= 6 ? k >= 16 : (effort == 5 && k >= 64)) {
+  } else if (effort >= 5 && k >= 16) {
     plan.polish_rounds = 8;
   }
   return plan;
