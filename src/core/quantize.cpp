@@ -133,14 +133,22 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
   if (best_is_partial) {
     best.clustering = detail::with_settled(*split, floating, std::move(best.clustering));
   }
-  if (plan.polish_rounds > 0) {
-    best.clustering = detail::polish(
-        points, std::move(best.clustering), plan.polish_rounds, options.max_iterations, threads,
-        plan.polish_diagonals ? detail::Steps::all : detail::Steps::axes);
-    best.iterations = floating.iterations + best.clustering.iterations;
-    best.squared_error = detail::squared_error_8bit(points, best.clustering);
-  }
   return best;
+}
+
+/// The plan's rounds of unit steps on a finished candidate. Only the winner of the finalists
+/// gets them: polishing each finalist and keeping the best changed the count of Kodak images
+/// at most the peers' best by under one in 72 at k = 16 and 64 (seeds 0–2), for 15 % more time
+/// at k = 64.
+void polish(const detail::WeightedColors& points, const Options& options, const detail::Plan& plan,
+            unsigned threads, Candidate& candidate) {
+  if (plan.polish_rounds == 0) return;
+  const unsigned before_polish = candidate.iterations - candidate.clustering.iterations;
+  candidate.clustering = detail::polish(
+      points, std::move(candidate.clustering), plan.polish_rounds, options.max_iterations, threads,
+      plan.polish_diagonals ? detail::Steps::all : detail::Steps::axes);
+  candidate.iterations = before_polish + candidate.clustering.iterations;
+  candidate.squared_error = detail::squared_error_8bit(points, candidate.clustering);
 }
 
 /// Summaries of one histogram's colours by size, made once and shared by every k of a sweep
@@ -220,7 +228,7 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
 
 /// Try every start (or the semifinalists of a first round) on the summary of the colours (when
 /// there are more colours than the plan's trial points), finish the best few on all colours,
-/// keep the one whose written image has the least error (ties: the earlier start).
+/// keep the one whose written image has the least error (ties: the earlier start), polish it.
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
                           unsigned threads, const Summaries& summaries) {
   const detail::Plan plan = detail::plan_for(options, k);
@@ -247,6 +255,7 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   for (std::size_t f = 1; f < finished.size(); ++f) {
     if (finished[f].squared_error < finished[winner].squared_error) winner = f;
   }
+  polish(points, options, plan, threads, finished[winner]);
   return std::move(finished[winner]);
 }
 
