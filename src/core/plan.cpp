@@ -45,7 +45,7 @@ Plan plan_for(const Options& options, unsigned k) {
   // best of 10 on 20.7, 20.0 and 19.7 of them on average at k = 16, 32 and 64, against 18.3,
   // 13.3 and 16.7 with 48 starts and one finalist, and 15, 6 and 9 (seed 0) with 8, 4 and 2
   // starts on the larger summary alone.
-  plan.finalists = effort >= 8 && k <= 32 ? 2 : 1;
+  plan.finalists = effort >= 8 ? 2 : 1;
   if (in_two_rounds && plan.restarts >= 6) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;
