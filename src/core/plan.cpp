@@ -1,7 +1,8 @@
-// The effort table. Chosen by measurement on the Kodak images (docs/quality.md): extra starts
-// pay off at small k, where Lloyd's local optima differ by up to 50 %, and hardly at all at large
-// k, where they differ by well under 1 %; so the number of starts shrinks as k grows, keeping the
-// work per k roughly level.
+// The effort table. Chosen by measurement on the Kodak images with seeds 0, 1 and 2
+// (docs/quality.md): extra starts pay off at small k, where Lloyd's local optima differ by up to
+// 50 %; at larger k, where they differ by well under 1 %, the number of starts matters more than
+// how well a summary ranks them, and the unit steps settle much of the rest. Each band of k
+// takes what paid off at the k it is named for (the k between take the nearer one's).
 #include "core/plan.hpp"
 
 #include <algorithm>
@@ -9,53 +10,86 @@
 
 namespace kmquant::detail {
 
+namespace {
+
+/// The bands of k whose settings differ, each measured at its namesake.
+enum class Band {
+  small,       ///< k ≤ 15: every start tried on one summary
+  around_16,   ///< 16…23: two rounds of trials, two finalists
+  around_32,   ///< 24…47: two rounds, three times the starts, one finalist
+  around_64,   ///< 48…64: two rounds, twice the starts, two finalists, diagonal steps
+  around_128,  ///< 65…191: 8 starts (at effort 5), two finalists, diagonal steps
+  around_256,  ///< 192…: 8 starts, one finalist (to stay faster than pngquant)
+};
+
+Band band_of(unsigned k) {
+  if (k < 16) return Band::small;
+  if (k < 24) return Band::around_16;
+  if (k < 48) return Band::around_32;
+  if (k <= 64) return Band::around_64;
+  if (k < 192) return Band::around_128;
+  return Band::around_256;
+}
+
+/// k-means++ starts per effort level above 1 (effort 1: the splitting start alone).
+/// Small k: many starts (up to 16 at effort 5 and k ≤ 8). k = 16…64: the starts are first tried
+/// briefly on a small summary (below), which makes them cheap enough to try by the dozen; at
+/// k = 32 more starts paid off most (144 at effort 5: 20.0 of 24 images at most scikit-learn's
+/// and OpenCV's best of 10 on average over the seeds, against 13.3 with 48), at k = 64 twice
+/// the starts with the diagonal steps (96: 63 of 72, against 58 with 48 and the axis steps),
+/// at k = 16 a second finalist. Above k = 64 the splitting start alone (at k = 256) or with one
+/// k-means++ start (at k = 128) lost to the best of 8 k-means++ starts on a summary: 62 and 70
+/// of 72 at k = 128 and 256 against 47 and 57, once the starts were made on all threads and
+/// their seeding skipped what a centre cannot reach (`compress -k 256` 0.78 → 0.89 of
+/// pngquant's time).
+double starts_per_effort(unsigned k) {
+  switch (band_of(k)) {
+    case Band::small:
+      return std::min(4.0, 32.0 / std::max(k, 1u));
+    case Band::around_16:
+      return 12.0;
+    case Band::around_32:
+      return 36.0;
+    case Band::around_64:
+      return 24.0;
+    case Band::around_128:
+    case Band::around_256:
+      return 2.0;
+  }
+  return 0.0;
+}
+
+}  // namespace
+
 Plan plan_for(const Options& options, unsigned k) {
   const unsigned effort = options.effort;
+  const Band band = band_of(k);
   Plan plan;
-  // effort 1: the splitting start alone; then (effort − 1) · min(4, 32 / k) k-means++ starts
-  // up to k = 8. At k = 16…64 the starts are first tried briefly on a small summary (below),
-  // which makes them cheap enough to try 12 · (effort − 1), or 36 · (effort − 1) around k = 32.
-  const bool in_two_rounds = k >= 16 && k <= 64;
-  // Measured with three seeds (docs/quality.md): at k = 32 more starts paid off most, at
-  // k = 16 and 64 a second finalist did; the k between take the nearest of those.
-  const bool more_starts = k >= 24 && k < 48;
-  // Above k = 64 the splitting start, as good as any at k = 256 while the starts came one at a
-  // time, lost to the best of 8 k-means++ starts on a summary: on the first 16 Kodak images,
-  // with seeds 0–2, at most scikit-learn's and OpenCV's best of 10 on 43 and 46 of 48 at
-  // k = 128 and 256 (28 and 36 before), for `compress -k 256` 0.78 → 0.90 of pngquant's time
-  // once the starts were made on all threads, skipping what a centre cannot reach.
-  const double per_effort = in_two_rounds ? (more_starts ? 36.0 : 12.0)
-                            : k > 64      ? 2.0
-                                          : std::min(4.0, 32.0 / std::max(k, 1u));
-  plan.restarts = options.restarts != 0
-                      ? options.restarts
-                      : static_cast<unsigned>(static_cast<double>(effort - 1) * per_effort);
+  plan.restarts =
+      options.restarts != 0
+          ? options.restarts
+          : static_cast<unsigned>(static_cast<double>(effort - 1) * starts_per_effort(k));
   // scikit-learn's choice for greedy k-means++: 2 + ⌊ln k⌋ candidates a step.
   plan.candidates = 2 + static_cast<unsigned>(std::log(static_cast<double>(k)));
   // A summary of 128 points a cluster ranks the starts well enough to find, at k = 16, a
   // local optimum as good as scikit-learn's best of 10 runs on 20 of 24 Kodak images (13 with
   // 32 points a cluster), for 9 % more time at that k.
   plan.trial_points = std::clamp<std::size_t>(std::size_t{128} * k, 1024, 4096);
-  // Where local optima differ by under 1 % (k = 16…64), the number of starts matters more than
-  // how well a summary ranks them: every start runs 5 Lloyd iterations on a 1,024-point
-  // summary, which is enough to tell the promising ones, and the best sixth of them go on to
-  // converge on the larger summary; which of those is best on all colours, the summary cannot
-  // always tell, so at k = 16 and 64 the best two are finished. On the 24 Kodak images with
-  // seeds 0, 1 and 2 (docs/quality.md) the default is then at most scikit-learn's and OpenCV's
-  // best of 10 on 20.7, 20.0 and 19.7 of them on average at k = 16, 32 and 64, against 18.3,
-  // 13.3 and 16.7 with 48 starts and one finalist, and 15, 6 and 9 (seed 0) with 8, 4 and 2
-  // starts on the larger summary alone.
-  // Around k = 128 (the k between 64 and 256 take the nearer of the two) a second finalist and
-  // the diagonal unit steps (below): with seeds 0–2 at most scikit-learn's and OpenCV's best of
-  // 10 on 67 of 72 Kodak images at k = 128, 62 without, for about 30 % more time at that k.
-  // k = 256 does without, to stay faster than pngquant (docs/quality.md).
-  const bool around_128 = k > 64 && k < 192;
-  plan.finalists = effort >= 8 || (effort >= 5 && around_128) ? 2 : 1;
+  // Which start is best on all colours, the summary cannot always tell: a second finalist paid
+  // off at k = 16 and 64 (with the two rounds below) and at k = 128 (67 of 72 with the diagonal
+  // steps, 62 without either, for about 30 % more time); at k = 256 it would make `compress`
+  // slower than pngquant, so only effort 8 and above take it at every k.
+  plan.finalists = effort >= 8 || (effort >= 5 && band == Band::around_128) ? 2 : 1;
+  // At k = 16…64 every start first runs 5 Lloyd iterations on a 1,024-point summary, which is
+  // enough to tell the promising ones, and the best sixth of them go on to converge on the
+  // larger summary.
+  const bool in_two_rounds =
+      band == Band::around_16 || band == Band::around_32 || band == Band::around_64;
   if (in_two_rounds && plan.restarts >= 6) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;
     plan.semifinalists = plan.restarts / 6;
-    if (!more_starts) plan.finalists = 2;
+    if (band != Band::around_32) plan.finalists = 2;
   }
   // Nudged roundings matter at small k, where one palette entry covers many pixels: Lloyd's
   // 8-bit fixed points near the float optimum differ by up to 0.03 %, and on the Kodak images
@@ -73,14 +107,11 @@ Plan plan_for(const Options& options, unsigned k) {
   // where a palette entry serves many pixels, the rounding of the last few entries decides
   // against the peers' best runs: 8 rounds with the diagonal steps too made the default at
   // most scikit-learn's and OpenCV's best of 10 on all 24 Kodak images at k = 2, 4 and 8 with
-  // each of three seeds (22–24 of 24 at k = 8 without), for a tenth more time at those k
-  // (docs/quality.md).
-  if (effort >= 5 && k <= 8) {
+  // each of three seeds (22–24 of 24 at k = 8 without), for a tenth more time at those k; the
+  // diagonal steps also paid off at k = 64 and 128 (above).
+  if (effort >= 5 && (k <= 8 || k >= 16)) {
     plan.polish_rounds = 8;
-    plan.polish_diagonals = true;
-  } else if (effort >= 5 && k >= 16) {
-    plan.polish_rounds = 8;
-    plan.polish_diagonals = around_128;
+    plan.polish_diagonals = k <= 8 || band == Band::around_64 || band == Band::around_128;
   }
   return plan;
 }
