@@ -15,9 +15,9 @@ namespace {
 /// The bands of k whose settings differ, each measured at its namesake.
 enum class Band {
   small,       ///< k ≤ 15: every start tried on one summary
-  around_16,   ///< 16…23: two rounds of trials, two finalists
-  around_32,   ///< 24…47: two rounds, three times the starts, two finalists
-  around_64,   ///< 48…64: two rounds, twice the starts, two finalists, diagonal steps
+  around_16,   ///< 16…23: two rounds of trials (96 starts at effort 5), two finalists
+  around_32,   ///< 24…47: two rounds (144 starts), two finalists
+  around_64,   ///< 48…64: two rounds (96 starts), two finalists, diagonal steps
   around_128,  ///< 65…191: 8 starts (at effort 5), two finalists, diagonal steps
   around_256,  ///< 192…: 8 starts, one finalist (to stay faster than pngquant)
 };
@@ -35,23 +35,22 @@ Band band_of(unsigned k) {
 /// Small k: many starts (up to 16 at effort 5 and k ≤ 8). k = 16…64: the starts are first tried
 /// briefly on a small summary (below), which makes them cheap enough to try by the dozen; at
 /// k = 32 more starts paid off most (144 at effort 5: 20.0 of 24 images at most scikit-learn's
-/// and OpenCV's best of 10 on average over the seeds, against 13.3 with 48), at k = 64 twice
-/// the starts with the diagonal steps (96: 63 of 72, against 58 with 48 and the axis steps),
-/// at k = 16 a second finalist. Above k = 64 the splitting start alone (at k = 256) or with one
-/// k-means++ start (at k = 128) lost to the best of 8 k-means++ starts on a summary: 62 and 70
-/// of 72 at k = 128 and 256 against 47 and 57, once the starts were made on all threads and
-/// their seeding skipped what a centre cannot reach (`compress -k 256` 0.78 → 0.89 of
-/// pngquant's time).
+/// and OpenCV's best of 10 on average over the seeds, against 13.3 with 48), at k = 64 96
+/// with the diagonal steps (63 of 72, against 58 with 48 and the axis steps), at k = 16 96
+/// (69 of 72 against 66 with 48, for 6 % more time on the default sweep; 144: 70). Above k = 64 the
+/// splitting start alone (at k = 256) or with one k-means++ start (at k = 128) lost to the best of
+/// 8 k-means++ starts on a summary: 62 and 70 of 72 at k = 128 and 256 against 47 and 57, once the
+/// starts were made on all threads and their seeding skipped what a centre cannot reach (`compress
+/// -k 256` 0.78 → 0.89 of pngquant's time).
 double starts_per_effort(unsigned k) {
   switch (band_of(k)) {
     case Band::small:
       return std::min(4.0, 32.0 / std::max(k, 1u));
     case Band::around_16:
-      return 12.0;
-    case Band::around_32:
-      return 36.0;
     case Band::around_64:
       return 24.0;
+    case Band::around_32:
+      return 36.0;
     case Band::around_128:
     case Band::around_256:
       return 2.0;
