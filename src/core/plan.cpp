@@ -81,16 +81,14 @@ Plan plan_for(const Options& options, unsigned k) {
   // `compress` slower than pngquant, so only effort 8 and above take it at every k.
   plan.finalists = effort >= 8 || (effort >= 5 && band == Band::around_128) ? 2 : 1;
   // At k = 16…64 every start first runs 5 Lloyd iterations on a 1,024-point summary, which is
-  // enough to tell the promising ones, and the best sixth of them (a quarter at k = 32) go on to
-  // converge on the larger summary.
+  // enough to tell the promising ones, and the best sixth of them go on to converge on the
+  // larger summary.
   const bool in_two_rounds =
       band == Band::around_16 || band == Band::around_32 || band == Band::around_64;
   if (in_two_rounds && plan.restarts >= 6) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;
-    // At k = 32 the best quarter (36 of 144 at effort 5): 68 of 72 against 65 with the best
-    // sixth, for 5 % more time on the default sweep (216 starts, best quarter: 70, +14 %).
-    plan.semifinalists = plan.restarts / (band == Band::around_32 ? 4 : 6);
+    plan.semifinalists = plan.restarts / 6;
     plan.finalists = 2;
   }
   // Nudged roundings matter at small k, where one palette entry covers many pixels: Lloyd's
