@@ -140,8 +140,8 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
 /// gets them: polishing each finalist and keeping the best changed the count of Kodak images
 /// at most the peers' best by under one in 72 at k = 16 and 64 (seeds 0–2), for 15 % more time
 /// at k = 64.
-void polish(const detail::WeightedColors& points, const Options& options, const detail::Plan& plan,
-            unsigned threads, Candidate& candidate) {
+void polish_winner(const detail::WeightedColors& points, const Options& options,
+                   const detail::Plan& plan, unsigned threads, Candidate& candidate) {
   if (plan.polish_rounds == 0) return;
   const unsigned before_polish = candidate.iterations - candidate.clustering.iterations;
   candidate.clustering = detail::polish(
@@ -255,7 +255,7 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   for (std::size_t f = 1; f < finished.size(); ++f) {
     if (finished[f].squared_error < finished[winner].squared_error) winner = f;
   }
-  polish(points, options, plan, threads, finished[winner]);
+  polish_winner(points, options, plan, threads, finished[winner]);
   return std::move(finished[winner]);
 }
 

@@ -69,10 +69,10 @@ SeedingSpace::SeedingSpace(const WeightedColors& points)
     weights_[s] = points.weights[i];
     Box& box = boxes_[s / seeding_block];
     const std::array<std::uint8_t, 3> channels{c.r, c.g, c.b};
+    const bool first_of_block = s % seeding_block == 0;
     for (std::size_t ch = 0; ch < 3; ++ch) {
-      const bool first = s % seeding_block == 0;
-      box.low[ch] = first ? channels[ch] : std::min(box.low[ch], channels[ch]);
-      box.high[ch] = first ? channels[ch] : std::max(box.high[ch], channels[ch]);
+      box.low[ch] = first_of_block ? channels[ch] : std::min(box.low[ch], channels[ch]);
+      box.high[ch] = first_of_block ? channels[ch] : std::max(box.high[ch], channels[ch]);
     }
   }
 }
