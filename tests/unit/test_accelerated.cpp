@@ -210,7 +210,9 @@ TEST(AcceleratedKMeans, ThreadCountNeverChangesTheResult) {
       EXPECT_EQ(many.iterations, one.iterations) << threads << " threads";
     }
   }
-  for (unsigned k : {2u, 16u, 64u}) {
+  // Every band of the plan: k = 128 finishes two finalists side by side, k = 256 makes its
+  // eight starts side by side.
+  for (unsigned k : {2u, 16u, 32u, 64u, 128u, 256u}) {
     const Result one = quantize(sample_image(), histogram, k, {.threads = 1});
     const Result two = quantize(sample_image(), histogram, k, {.threads = 2});
     EXPECT_EQ(one.palette, two.palette) << "k = " << k;
