@@ -92,8 +92,9 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
   check_outputs_free(job, settings.force);
   const Input input = load_job_input(job, settings.limits);
-  // SSIM's reference (the original's grey, downsampled) is made while the image is quantized,
-  // and the result's SSIM while its PNG is encoded, when this job may use more than one thread.
+  // SSIM, when the output shows it (JSON): its reference (the original's grey, downsampled) is
+  // made while the image is quantized, and the result's SSIM while its PNG is encoded, when this
+  // job may use more than one thread.
   const unsigned threads = settings.options.threads;
   std::future<SsimReference> reference;
   if (settings.measure_ssim) {

@@ -26,7 +26,7 @@ struct JobSettings {
   bool skip_if_larger = false;  ///< write nothing when the PNG is larger than the input file
   bool keep_metadata = false;   ///< carry the input's colour profile, Exif and text into the PNG
   std::optional<PaletteFile> remap;  ///< --remap: map to this palette instead of k-means
-  bool measure_ssim = true;  ///< SSIM in the table (only JSON shows it: about 3 ms a Kodak image)
+  bool measure_ssim = true;  ///< SSIM in the table (only JSON shows it; ~5 ms CPU a Kodak image)
 };
 
 /// Where one file's outputs go. Paths are empty for outputs not asked for.
