@@ -3,12 +3,9 @@
 #include <exception>
 #include <new>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "commands.hpp"
 #include "common.hpp"
+#include "memory_policy.hpp"
 
 namespace kmquant::cli {
 namespace {
@@ -45,26 +42,12 @@ int run(int argc, char** argv) {
   return exit_usage;  // unreachable: require_subcommand(1)
 }
 
-/// glibc gives each thread that allocates an arena of its own, and returns the free memory at
-/// the top of an arena to the system (that of threads that have ended too); using it again maps
-/// its pages afresh, a fault for every 4 KiB, several microseconds each in a virtual machine.
-/// When every parallel step still started threads of its own (they now come from a pool; the
-/// side tasks still start theirs), the 14.6-megapixel sweep took 25,000 faults, and 17,000 with
-/// one arena for all, which keeps the freed memory in use. The
-/// threads allocate little (their buffers are made before they start), so they seldom wait for
-/// each other's allocations.
-void share_one_arena() {
-#if defined(__GLIBC__)
-  mallopt(M_ARENA_MAX, 1);
-#endif
-}
-
 }  // namespace
 }  // namespace kmquant::cli
 
 int main(int argc, char** argv) {
   try {
-    kmquant::cli::share_one_arena();
+    kmquant::cli::tune_memory_for_speed();
     kmquant::cli::remove_temporary_files_on_signals();
     return kmquant::cli::run(argc, argv);
   } catch (const std::bad_alloc&) {
