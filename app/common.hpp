@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -123,6 +124,11 @@ void for_each_index(std::size_t count, unsigned threads,
 
 /// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
 void ensure_directory(const std::filesystem::path& dir);
+
+/// Seconds of wall time from `start` to now.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 /// `text` with control characters (a newline in a file name, say) shown as \xNN.
 [[nodiscard]] std::string on_one_line(const std::string& text);

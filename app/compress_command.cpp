@@ -269,9 +269,9 @@ int run_compress(const CompressSettings& settings) {
           progress.advance();
         });
     progress.finish();
-    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+    const double seconds = seconds_since(start);
     if (!batch) return report_single(settings, outcomes.front(), out);
-    return report_batch(settings, jobs, outcomes, seconds.count(), out);
+    return report_batch(settings, jobs, outcomes, seconds, out);
   } catch (const Error& error) {
     return report_error(error);
   }

@@ -100,8 +100,10 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (settings.measure_ssim) {
     reference = side_task(threads, [&] { return SsimReference(input.rgb); });
   }
+  const auto start = std::chrono::steady_clock::now();
   const Histogram histogram = count_colors(input.rgb, threads);
   const Result result = quantize_job(input, histogram, settings);
+  const double quantize_seconds = seconds_since(start);
   std::future<double> similarity;
   if (settings.measure_ssim) {
     similarity = side_task(threads, [&] { return reference.get()(result); });
@@ -112,6 +114,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   outcome.input_bytes = input.info.file_bytes;
   outcome.output_bytes = png.size();
   ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
+  table.quantize_seconds = quantize_seconds;
   const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
   table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));
   if (settings.measure_ssim) table.results.back().ssim = similarity.get();

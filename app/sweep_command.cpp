@@ -148,12 +148,15 @@ int run_sweep(const SweepSettings& settings) {
     const Input input = load_input(path, settings.limits);
     std::future<SsimReference> reference;
     SweepOutputs outputs = [&] {  // the histogram is freed before the encoding starts
+      const auto start = std::chrono::steady_clock::now();
       const Histogram histogram = count_colors(input.rgb, settings.quantize.threads);
       // SSIM's reference needs only the image: made on another thread once the counting is
       // done (from 2 megapixels it uses every thread), it takes up what the quantization
       // leaves of the second core (its shared summaries run on one thread).
       reference = side_task(settings.quantize.threads, [&] { return SsimReference(input.rgb); });
-      return quantize_all(input, histogram, settings);
+      SweepOutputs quantized = quantize_all(input, histogram, settings);
+      quantized.table.quantize_seconds = seconds_since(start);
+      return quantized;
     }();
 
     std::vector<std::string> names;

@@ -6,8 +6,9 @@
                  [--reuse FILE]
 
 Compare mode (the default): per k, every tool's time, MSE and PSNR, and the ratios to kmquant.
---sweep: the sweep target — kmquant's k-means seconds for the whole sweep (from
-`kmquant sweep --json`) against scikit-learn KMeans(n_init=1) fit + predict summed over the
+--sweep: the sweep target — the wall time of kmquant's k-means work for the whole sweep (the
+`quantize_seconds` of `kmquant sweep --json`: counting the colours and every k, which run side by
+side on all threads) against scikit-learn KMeans(n_init=1) fit + predict summed over the
 same ks. Every error is recomputed here from the written or returned pixels against the input
 as Pillow decodes it; nothing a tool reports about itself is trusted. Tools run one after
 another, never in parallel, so their timings do not disturb each other. Progress goes to
@@ -368,7 +369,8 @@ def sweep_one(args, path, original, scratch, sklearn):
         return row
     per_k = row["per_k"].values()
     row.update(ok=True, sweep_wall_seconds=result.seconds, peak_rss_mb=result.peak_rss_mb,
-               kmquant_kmeans_seconds=sum(v["kmquant_seconds"] for v in per_k),
+               kmquant_kmeans_seconds=report["quantize_seconds"],
+               kmquant_per_k_sum=sum(v["kmquant_seconds"] for v in per_k),
                sklearn_seconds=sum(v["sklearn_seconds"] for v in per_k),
                worse_ks=[k for k, v in row["per_k"].items() if v["kmquant_sse"] > v["sklearn_sse"]])
     row["ratio"] = (row["sklearn_seconds"] / row["kmquant_kmeans_seconds"]
@@ -392,8 +394,11 @@ def run_sweep(args, tools, images, scratch):
                  "not_worse": sum(r["per_k"][k]["kmquant_sse"] <= r["per_k"][k]["sklearn_sse"]
                                   for r in done),
                  "images": len(done)} for k in args.ks} if done else {}
-    legend = ["kmquant k-means s: the sum over k of the `seconds` fields of `kmquant sweep --json` "
-              "(seeding, Lloyd, palette, remap; no decoding or writing). sklearn-1: "
+    legend = ["kmquant k-means s: the wall time of the sweep's k-means work, `quantize_seconds` of "
+              "`kmquant sweep --json` (colour counting, summaries, seeding, Lloyd, palette, remap "
+              "for every k, the ks side by side on all threads; no decoding or writing). Σ per k: "
+              "the sum of the ks' own `seconds`, which overlap (until 2026-12-04 the ratio was "
+              "taken against this sum). sklearn-1: "
               "`KMeans(k, n_init=1).fit(X).predict(X)` on float64 pixels, summed over k. ratio: "
               "sklearn-1 ÷ kmquant. Sweep wall: the whole `kmquant sweep` process, every file and "
               "the figure written; peak MB: its maximum resident set. MSE recomputed by peers.py "

@@ -139,21 +139,21 @@ def compare_markdown(summary, header, legend, failures):
 
 
 def sweep_markdown(per_image, per_k, header, legend):
-    """The sweep target's table: per image, kmquant's summed k-means seconds against
+    """The sweep target's table: per image, the wall time of kmquant's k-means work against
     scikit-learn's summed fit + predict, and whether kmquant's MSE is no higher at every k."""
     lines = header + ["",
-                      "| image | kmquant k-means s | sklearn-1 fit+predict s | ratio "
+                      "| image | kmquant k-means s | Σ per k s | sklearn-1 fit+predict s | ratio "
                       "| kmquant sweep wall s | peak MB | MSE ≤ sklearn-1 at every k |",
-                      "|:--|--:|--:|--:|--:|--:|:--|"]
+                      "|:--|--:|--:|--:|--:|--:|--:|:--|"]
     for row in per_image:
         if not row["ok"]:
-            lines.append(f"| {row['image']} | failed: {row['error']} | | | | | |")
+            lines.append(f"| {row['image']} | failed: {row['error']} | | | | | | |")
             continue
         worse = ", ".join(map(str, row["worse_ks"]))
         verdict = "yes" if row["mse_not_worse"] else f"no: k = {worse}"
         lines.append(
             f"| {row['image']} | {fmt_seconds(row['kmquant_kmeans_seconds'])} "
-            f"| {fmt_seconds(row['sklearn_seconds'])} | {fmt_ratio(row['ratio'])} "
+            f"| {fmt_seconds(row['kmquant_per_k_sum'])} | {fmt_seconds(row['sklearn_seconds'])} | {fmt_ratio(row['ratio'])} "
             f"| {fmt_seconds(row['sweep_wall_seconds'])} | {row['peak_rss_mb']:.0f} | {verdict} |")
     done = [r for r in per_image if r["ok"]]
     if done:

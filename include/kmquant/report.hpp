@@ -79,6 +79,10 @@ struct ResultTable {
   std::uint64_t unique_colors = 0;
   std::uint64_t input_bytes = 0;
   std::uint64_t seed = 0;
+  /// Wall time of counting the colours and quantizing every k, from the decoded pixels to the
+  /// palettes and indices (the k values of a sweep run side by side, so their rows' `seconds`
+  /// overlap and add up to more than this); 0 where not measured (JSON leaves it out then).
+  double quantize_seconds = 0;
   std::vector<ResultRow> results;
 };
 

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -48,6 +49,8 @@ void bind_result_table(py::module_& module) {
       .def_readonly("unique_colors", &ResultTable::unique_colors)
       .def_readonly("input_bytes", &ResultTable::input_bytes)
       .def_readonly("seed", &ResultTable::seed)
+      .def_readonly("quantize_seconds", &ResultTable::quantize_seconds,
+                    "Wall time of counting the colours and quantizing every k")
       .def_readonly("results", &ResultTable::results)
       .def("to_text", &format_table, "The aligned text table `kmquant sweep` prints.")
       .def("to_csv", &format_csv, "The CSV of `kmquant sweep` (results.csv).")
@@ -87,6 +90,7 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
   ResultTable table;
   {
     const py::gil_scoped_release no_gil;
+    const auto start = std::chrono::steady_clock::now();
     const Histogram histogram = count_colors(input.rgb, options.threads);
     results = sweep(input.rgb, histogram, colors, options);
     table = {input.name,
@@ -95,6 +99,7 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
              histogram.colors.size(),
              input.file_bytes,
              options.seed,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
              {}};
     // The real PNG sizes of the table: each result encoded as `kmquant sweep` writes it.
     const SsimReference ssim(input.rgb);

@@ -126,13 +126,14 @@ std::string format_json(const ResultTable& table, int indent) {
                        {"converged", row.converged},
                        {"lossless", row.lossless}});
   }
-  const nlohmann::ordered_json document = {{"input", table.input},
-                                           {"width", table.width},
-                                           {"height", table.height},
-                                           {"unique_colors", table.unique_colors},
-                                           {"input_bytes", table.input_bytes},
-                                           {"seed", table.seed},
-                                           {"results", results}};
+  nlohmann::ordered_json document = {{"input", table.input},
+                                     {"width", table.width},
+                                     {"height", table.height},
+                                     {"unique_colors", table.unique_colors},
+                                     {"input_bytes", table.input_bytes},
+                                     {"seed", table.seed}};
+  if (table.quantize_seconds > 0) document["quantize_seconds"] = table.quantize_seconds;
+  document["results"] = std::move(results);
   return document.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

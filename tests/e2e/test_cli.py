@@ -2,6 +2,7 @@
 import json
 import pathlib
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -113,6 +114,16 @@ def test_sweep_on_each_kind_of_shared_image(run, tmp_path, relative):
     check_sweep_outputs(tmp_path, DEFAULT_KS, image, check_input=not relative.endswith("c16.png"))
     if "150dpi" in relative:  # the RGBA images
         assert "transparency" in result.stderr
+
+
+def test_sweep_reports_the_wall_time_of_its_quantization(run, tmp_path):
+    started = time.perf_counter()
+    result = run("sweep", SAMPLE, "-k", "2,8,32", "-o", tmp_path, "--json", check=True)
+    wall = time.perf_counter() - started
+    report = json.loads(result.stdout)
+    # The ks run side by side: the phase takes part of the process, each k part of the phase.
+    assert 0 < report["quantize_seconds"] < wall
+    assert all(0 < row["seconds"] <= report["quantize_seconds"] for row in report["results"])
 
 
 def test_desert_with_enough_colours_is_exact(run, tmp_path):

@@ -181,6 +181,15 @@ TEST(Table, JsonHasTheDocumentedFields) {
   EXPECT_TRUE(json["results"][0]["psnr"].is_number());
 }
 
+TEST(Table, JsonGivesTheQuantizationTimeOnlyWhereMeasured) {
+  ResultTable table = sample_table();
+  EXPECT_FALSE(nlohmann::json::parse(format_json(table)).contains("quantize_seconds"));
+  table.quantize_seconds = 0.25;
+  const auto json = nlohmann::json::parse(format_json(table));
+  EXPECT_DOUBLE_EQ(json.at("quantize_seconds").get<double>(), 0.25);
+  EXPECT_EQ(json.at("results").size(), 2u);  // still after the top-level fields
+}
+
 TEST(Table, CsvHasAHeaderAndOneLinePerK) {
   const std::string csv = format_csv(sample_table());
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
