@@ -346,7 +346,7 @@ def sweep_one(args, path, original, scratch, sklearn):
     command = [args.kmquant, "sweep", path, "-k", ",".join(map(str, args.ks)), "-o", out_dir,
                "--json", "--seed", args.seed]
     try:
-        result = checked(command, run_process(command))
+        result = checked(command, run_process(command, peak_through_gnu_time=True))
         report = json.loads(result.stdout)
         for entry in report["results"]:
             rgb = read_rgb(entry["file"])
@@ -401,7 +401,7 @@ def run_sweep(args, tools, images, scratch):
               "taken against this sum). sklearn-1: "
               "`KMeans(k, n_init=1).fit(X).predict(X)` on float64 pixels, summed over k. ratio: "
               "sklearn-1 ÷ kmquant. Sweep wall: the whole `kmquant sweep` process, every file and "
-              "the figure written; peak MB: its maximum resident set. MSE recomputed by peers.py "
+              "the figure written; peak MB: its maximum resident set, as GNU time reports it. MSE recomputed by peers.py "
               "from the written PNGs."]
     tool_versions = versions([names["kmquant"], names["sklearn-1"]], args.kmquant)
     used = [Path(r["image"]) for r in per_image]

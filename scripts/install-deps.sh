@@ -17,9 +17,9 @@ for option in "$@"; do
   case "$option" in
     --test) packages+=(clang clang-format clang-tidy libclang-rt-14-dev llvm python3 python3-pytest python3-numpy python3-pil
       libbenchmark-dev python3-pandas python3-sklearn python3-skimage python3-dask python3-distributed
-      python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium) ;;
+      python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium time) ;;
     --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn
-      python3-opencv pngquant imagemagick) ;;
+      python3-opencv pngquant imagemagick time) ;;
     *) echo "install-deps: unknown option $option (known: --test, --bench)" >&2; exit 2 ;;
   esac
 done

@@ -3,6 +3,7 @@ its numbers are the ones recomputed here independently. A smoke test (a few seco
 benchmark: no timing is checked."""
 import importlib.util
 import json
+import os
 import subprocess
 
 import numpy as np
@@ -78,6 +79,10 @@ def test_sweep_mode(kmquant_bin, tmp_path):
         sum(v["kmquant_seconds"] for v in row["per_k"].values()))
     assert 0 < row["kmquant_kmeans_seconds"] < row["sweep_wall_seconds"]
     assert row["ratio"] == pytest.approx(row["sklearn_seconds"] / row["kmquant_kmeans_seconds"])
+    if os.access("/usr/bin/time", os.X_OK):
+        # GNU time's report of the kmquant process alone: not the size of the Python process it
+        # was forked from (numpy and Pillow alone are 40 MB or more).
+        assert 4 < row["peak_rss_mb"] < 32, row["peak_rss_mb"]
     assert "Median ratio" in result.stdout
 
 
