@@ -3,7 +3,7 @@
 // pixels) allocates and frees megabytes of working tables per k and for the figure; with
 // glibc's defaults every block over 128 KiB was mapped afresh and unmapped on free, and the
 // kodim23 sweep took 5,600 faults, about 15 % of its CPU time on a 2-core AMD EPYC VM.
-// With the settings below it takes about 800, and its wall time went from 165 to 140 ms
+// With the settings below it takes about 960, and its wall time went from 167 to 138 ms
 // (docs/benchmarks.md, 2026-12-04).
 #include "memory_policy.hpp"
 
