@@ -17,6 +17,7 @@ struct Plan {
   std::size_t semifinalists = 0;      ///< and only the best this many go on to trial_points
   std::size_t finalists = 1;          ///< the best trials finished on all colours
   unsigned roundings = 1;             ///< 8-bit finishes tried per finalist (1: plain rounding)
+  unsigned swaps = 0;                 ///< swap moves tried on the winner before its unit steps
   unsigned polish_rounds = 0;         ///< rounds of unit steps on the winner's 8-bit palette
   bool polish_diagonals = false;      ///< and whether they include the diagonal steps
 };

@@ -20,6 +20,7 @@
 #include "core/rgba_histogram.hpp"
 #include "core/rgba_quantize.hpp"
 #include "core/seeding.hpp"
+#include "core/swap.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
@@ -134,6 +135,29 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
     best.clustering = detail::with_settled(*split, floating, std::move(best.clustering));
   }
   return best;
+}
+
+/// The plan's swap moves on the finished winner: each attempt starts a finish from the winner's
+/// palette with one entry moved (detail::next_swap) and replaces the winner if its written
+/// error is lower. Until one does, each attempt moves an entry not moved yet (the colour it
+/// goes to stays the same); after a replacement any entry may move again. Whether one did.
+bool try_swaps(const detail::WeightedColors& points, const Options& options,
+               const detail::Plan& plan, unsigned threads, Candidate& winner) {
+  std::vector<std::uint32_t> tried;
+  bool replaced = false;
+  for (unsigned attempt = 0; attempt < plan.swaps; ++attempt) {
+    std::optional<detail::Swap> swap = detail::next_swap(points, winner.clustering, tried);
+    if (!swap) break;
+    Candidate swapped = finish(points, std::move(swap->start), options, plan, threads);
+    if (swapped.squared_error < winner.squared_error) {
+      winner = std::move(swapped);
+      tried.clear();
+      replaced = true;
+    } else {
+      tried.push_back(swap->moved);
+    }
+  }
+  return replaced;
 }
 
 /// The plan's rounds of unit steps on a finished candidate. Only the winner of the finalists
@@ -255,8 +279,20 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   for (std::size_t f = 1; f < finished.size(); ++f) {
     if (finished[f].squared_error < finished[winner].squared_error) winner = f;
   }
-  polish_winner(points, options, plan, threads, finished[winner]);
-  return std::move(finished[winner]);
+  if (plan.swaps == 0) {
+    polish_winner(points, options, plan, threads, finished[winner]);
+    return std::move(finished[winner]);
+  }
+  // A swap is kept for its error before the unit steps, which may then take less off it than
+  // off the finish it replaced: both are polished, and the better kept (ties: the finish).
+  Candidate unswapped = finished[winner];
+  Candidate swapped = std::move(finished[winner]);
+  if (!try_swaps(points, options, plan, threads, swapped)) swapped = Candidate{};
+  polish_winner(points, options, plan, threads, unswapped);
+  if (swapped.clustering.centroids.empty()) return unswapped;
+  polish_winner(points, options, plan, threads, swapped);
+  return swapped.squared_error < unswapped.squared_error ? std::move(swapped)
+                                                         : std::move(unswapped);
 }
 
 detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Options& options,
