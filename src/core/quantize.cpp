@@ -252,7 +252,8 @@ std::vector<std::vector<detail::Centroid>> starts_for_trials(
 
 /// Try every start (or the semifinalists of a first round) on the summary of the colours (when
 /// there are more colours than the plan's trial points), finish the best few on all colours,
-/// keep the one whose written image has the least error (ties: the earlier start), polish it.
+/// keep the one whose written image has the least error (ties: the earlier start), try the
+/// plan's swap moves on it, polish it.
 Candidate best_clustering(const detail::WeightedColors& points, unsigned k, const Options& options,
                           unsigned threads, const Summaries& summaries) {
   const detail::Plan plan = detail::plan_for(options, k);
@@ -287,9 +288,9 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   // off the finish it replaced: both are polished, and the better kept (ties: the finish).
   Candidate unswapped = finished[winner];
   Candidate swapped = std::move(finished[winner]);
-  if (!try_swaps(points, options, plan, threads, swapped)) swapped = Candidate{};
+  const bool any_swap = try_swaps(points, options, plan, threads, swapped);
   polish_winner(points, options, plan, threads, unswapped);
-  if (swapped.clustering.centroids.empty()) return unswapped;
+  if (!any_swap) return unswapped;
   polish_winner(points, options, plan, threads, swapped);
   return swapped.squared_error < unswapped.squared_error ? std::move(swapped)
                                                          : std::move(unswapped);
