@@ -17,6 +17,15 @@
 
 #include "core/parallel.hpp"
 
+// Built with AddressSanitizer (GCC says so with __SANITIZE_ADDRESS__, Clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+#define KMQUANT_TEST_WITH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KMQUANT_TEST_WITH_ASAN 1
+#endif
+#endif
+
 namespace kmquant {
 namespace {
 
@@ -100,6 +109,12 @@ TEST(ParallelFor, RethrowsTheLowestNumberedFailure) {
 // parent's thread handles: its loops run on its own thread, and its exit (which destroys the
 // pool) must neither join nor destroy those handles (std::terminate if it did).
 TEST(ParallelFor, WorksInAForkedChildAndLetsItExit) {
+#if defined(KMQUANT_TEST_WITH_ASAN)
+  // Seen once (2026-12-04, Clang 14): the child hung for good in LeakSanitizer's check at exit,
+  // waiting in LockAllocator for a lock that a thread of the parent held when it forked. The
+  // plain GCC and Clang builds and ThreadSanitizer's run the test.
+  GTEST_SKIP() << "LeakSanitizer can deadlock at exit in a child forked from threads";
+#endif
   std::vector<int> warm(100, 0);
   detail::parallel_for(warm.size(), 2, [&](std::size_t i) { warm[i] = 1; });
   std::fflush(nullptr);  // nothing buffered twice
