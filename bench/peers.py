@@ -401,8 +401,8 @@ def run_sweep(args, tools, images, scratch):
               "taken against this sum). sklearn-1: "
               "`KMeans(k, n_init=1).fit(X).predict(X)` on float64 pixels, summed over k. ratio: "
               "sklearn-1 ÷ kmquant. Sweep wall: the whole `kmquant sweep` process, every file and "
-              "the figure written; peak MB: its maximum resident set, as GNU time reports it. MSE recomputed by peers.py "
-              "from the written PNGs."]
+              "the figure written; peak MB: its maximum resident set, as GNU time reports it. "
+              "MSE recomputed by peers.py from the written PNGs."]
     tool_versions = versions([names["kmquant"], names["sklearn-1"]], args.kmquant)
     used = [Path(r["image"]) for r in per_image]
     text = sweep_markdown(per_image, per_k, header("Sweep: kmquant's k-means vs scikit-learn",

@@ -153,7 +153,8 @@ def sweep_markdown(per_image, per_k, header, legend):
         verdict = "yes" if row["mse_not_worse"] else f"no: k = {worse}"
         lines.append(
             f"| {row['image']} | {fmt_seconds(row['kmquant_kmeans_seconds'])} "
-            f"| {fmt_seconds(row['kmquant_per_k_sum'])} | {fmt_seconds(row['sklearn_seconds'])} | {fmt_ratio(row['ratio'])} "
+            f"| {fmt_seconds(row['kmquant_per_k_sum'])} "
+            f"| {fmt_seconds(row['sklearn_seconds'])} | {fmt_ratio(row['ratio'])} "
             f"| {fmt_seconds(row['sweep_wall_seconds'])} | {row['peak_rss_mb']:.0f} | {verdict} |")
     done = [r for r in per_image if r["ok"]]
     if done:

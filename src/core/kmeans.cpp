@@ -68,13 +68,6 @@ constexpr std::size_t min_centroids_for_neighbours = 64;
 constexpr std::size_t min_points_per_centroid_for_neighbours = 64;
 constexpr std::size_t neighbour_count = 16;
 
-double squared_distance_between(const Centroid& a, const Centroid& b) {
-  const double dr = a[0] - b[0];
-  const double dg = a[1] - b[1];
-  const double db = a[2] - b[2];
-  return dr * dr + dg * dg + db * db;
-}
-
 double distance_between(const Centroid& a, const Centroid& b) {
   return std::sqrt(squared_distance_between(a, b));
 }

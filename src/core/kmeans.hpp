@@ -167,4 +167,13 @@ struct SettledPoints {
   return dr * dr + dg * dg + db * db;
 }
 
+/// Squared Euclidean distance between two centroids.
+[[nodiscard]] inline double squared_distance_between(const Centroid& a,
+                                                     const Centroid& b) noexcept {
+  const double dr = a[0] - b[0];
+  const double dg = a[1] - b[1];
+  const double db = a[2] - b[2];
+  return dr * dr + dg * dg + db * db;
+}
+
 }  // namespace kmquant::detail

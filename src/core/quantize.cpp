@@ -137,27 +137,29 @@ Candidate finish(const detail::WeightedColors& points, std::vector<detail::Centr
   return best;
 }
 
-/// The plan's swap moves on the finished winner: each attempt starts a finish from the winner's
-/// palette with one entry moved (detail::next_swap) and replaces the winner if its written
-/// error is lower. Until one does, each attempt moves an entry not moved yet (the colour it
-/// goes to stays the same); after a replacement any entry may move again. Whether one did.
-bool try_swaps(const detail::WeightedColors& points, const Options& options,
-               const detail::Plan& plan, unsigned threads, Candidate& winner) {
+/// The plan's swap moves on a finished candidate: each attempt starts a finish from the best
+/// palette so far with one entry moved (detail::next_swap), and that finish becomes the best if
+/// its written error is lower. Until one does, each attempt moves an entry not moved yet (the
+/// colour it goes to stays the same); after that any entry may move again. The best swapped
+/// finish, if any swap lowered the error.
+std::optional<Candidate> best_swap(const detail::WeightedColors& points, const Options& options,
+                                   const detail::Plan& plan, unsigned threads,
+                                   const Candidate& finished) {
+  std::optional<Candidate> best;
   std::vector<std::uint32_t> tried;
-  bool replaced = false;
   for (unsigned attempt = 0; attempt < plan.swaps; ++attempt) {
-    std::optional<detail::Swap> swap = detail::next_swap(points, winner.clustering, tried);
+    const Candidate& current = best ? *best : finished;
+    std::optional<detail::Swap> swap = detail::next_swap(points, current.clustering, tried);
     if (!swap) break;
     Candidate swapped = finish(points, std::move(swap->start), options, plan, threads);
-    if (swapped.squared_error < winner.squared_error) {
-      winner = std::move(swapped);
+    if (swapped.squared_error < current.squared_error) {
+      best = std::move(swapped);
       tried.clear();
-      replaced = true;
     } else {
       tried.push_back(swap->moved);
     }
   }
-  return replaced;
+  return best;
 }
 
 /// The plan's rounds of unit steps on a finished candidate. Only the winner of the finalists
@@ -280,20 +282,14 @@ Candidate best_clustering(const detail::WeightedColors& points, unsigned k, cons
   for (std::size_t f = 1; f < finished.size(); ++f) {
     if (finished[f].squared_error < finished[winner].squared_error) winner = f;
   }
-  if (plan.swaps == 0) {
-    polish_winner(points, options, plan, threads, finished[winner]);
-    return std::move(finished[winner]);
-  }
   // A swap is kept for its error before the unit steps, which may then take less off it than
   // off the finish it replaced: both are polished, and the better kept (ties: the finish).
-  Candidate unswapped = finished[winner];
-  Candidate swapped = std::move(finished[winner]);
-  const bool any_swap = try_swaps(points, options, plan, threads, swapped);
-  polish_winner(points, options, plan, threads, unswapped);
-  if (!any_swap) return unswapped;
-  polish_winner(points, options, plan, threads, swapped);
-  return swapped.squared_error < unswapped.squared_error ? std::move(swapped)
-                                                         : std::move(unswapped);
+  std::optional<Candidate> swapped = best_swap(points, options, plan, threads, finished[winner]);
+  polish_winner(points, options, plan, threads, finished[winner]);
+  if (!swapped) return std::move(finished[winner]);
+  polish_winner(points, options, plan, threads, *swapped);
+  return swapped->squared_error < finished[winner].squared_error ? std::move(*swapped)
+                                                                 : std::move(finished[winner]);
 }
 
 detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Options& options,

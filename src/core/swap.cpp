@@ -32,12 +32,7 @@ std::vector<std::tuple<double, std::uint32_t, std::uint32_t>> pairs_nearest_firs
   pairs.reserve(std::size_t{k} * (k - 1) / 2);
   for (std::uint32_t a = 0; a < k; ++a) {
     for (std::uint32_t b = a + 1; b < k; ++b) {
-      double gap = 0;
-      for (std::size_t channel = 0; channel < 3; ++channel) {
-        const double d = centroids[a][channel] - centroids[b][channel];
-        gap += d * d;
-      }
-      pairs.emplace_back(gap, a, b);
+      pairs.emplace_back(squared_distance_between(centroids[a], centroids[b]), a, b);
     }
   }
   std::sort(pairs.begin(), pairs.end());
