@@ -110,8 +110,8 @@ Plan plan_for(const Options& options, unsigned k) {
   // each of three seeds (22–24 of 24 at k = 8 without), for a tenth more time at those k; the
   // diagonal steps also paid off at k = 64 and 128 (above).
   // Swap moves (see core/swap.hpp) settle most of the local optima the peers' best runs still
-  // beat at k = 48…191: with seeds 0–2, at most scikit-learn's and OpenCV's best of 10 on 67 of
-  // 72 Kodak images at k = 64 (63 without) and 71 at k = 128 (67), for 28 % and 41 % more
+  // beat at k = 48…191: with seeds 0–2, at most scikit-learn's and OpenCV's best of 10 on 68 of
+  // 72 Kodak images at k = 64 (63 without) and 72 at k = 128 (67), for 28 % and 41 % more
   // time of `compress` at those k (the swapped finish and the one it replaced are both
   // polished). At k = 32 they gave one image of 72 for 39 % more time of the k (too much for
   // the sweep), and at k = 256 none.

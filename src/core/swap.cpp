@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <tuple>
+#include <numeric>
+
+#include "core/nearest.hpp"
 
 namespace kmquant::detail {
 namespace {
@@ -24,19 +26,29 @@ std::optional<std::size_t> worst_served(const WeightedColors& points,
   return worst;
 }
 
-/// Every pair of centroids as (squared gap, a, b), a < b, nearest first (then by numbers).
-std::vector<std::tuple<double, std::uint32_t, std::uint32_t>> pairs_nearest_first(
-    const std::vector<Centroid>& centroids) {
-  std::vector<std::tuple<double, std::uint32_t, std::uint32_t>> pairs;
-  const auto k = static_cast<std::uint32_t>(centroids.size());
-  pairs.reserve(std::size_t{k} * (k - 1) / 2);
-  for (std::uint32_t a = 0; a < k; ++a) {
-    for (std::uint32_t b = a + 1; b < k; ++b) {
-      pairs.emplace_back(squared_distance_between(centroids[a], centroids[b]), a, b);
+/// Colours searched for their two nearest centroids at a time (the batch's buffers stay small).
+constexpr std::size_t batch_size = 4096;
+
+/// What removing each centroid would add to the error: each of its colours moved to the nearest
+/// other centroid, Σ weight · (that squared distance − the one to its own).
+std::vector<double> removal_costs(const WeightedColors& points, const Clustering& clustering) {
+  std::vector<double> cost(clustering.centroids.size(), 0.0);
+  const CentroidTable table(clustering.centroids);
+  NearestTwoBatch batch;
+  for (std::size_t begin = 0; begin < points.colors.size(); begin += batch_size) {
+    const std::size_t end = std::min(points.colors.size(), begin + batch_size);
+    batch.clear();
+    for (std::size_t i = begin; i < end; ++i) batch.add(points.colors[i]);
+    batch.search(table);
+    for (std::size_t i = begin; i < end; ++i) {
+      const NearestTwo nearest = batch.at(i - begin);
+      const std::uint32_t own = clustering.labels[i];
+      const double other = nearest.index == own ? nearest.second : nearest.first;
+      cost[own] += points.weights[i] *
+                   (other - squared_distance(points.colors[i], clustering.centroids[own]));
     }
   }
-  std::sort(pairs.begin(), pairs.end());
-  return pairs;
+  return cost;
 }
 
 }  // namespace
@@ -46,13 +58,15 @@ std::optional<Swap> next_swap(const WeightedColors& points, const Clustering& cl
   if (clustering.centroids.size() < 2) return std::nullopt;
   const std::optional<std::size_t> worst = worst_served(points, clustering);
   if (!worst) return std::nullopt;
-  const std::vector<std::int64_t>& weight = clustering.sums.weight;
-  const bool weighed = weight.size() == clustering.centroids.size();
-  for (const auto& [gap, a, b] : pairs_nearest_first(clustering.centroids)) {
-    const std::uint32_t lighter = weighed && weight[b] < weight[a] ? b : a;
-    if (std::find(tried.begin(), tried.end(), lighter) != tried.end()) continue;
-    Swap swap{lighter, clustering.centroids};
-    swap.start[lighter] = to_centroid(points.colors[*worst]);
+  const std::vector<double> cost = removal_costs(points, clustering);
+  std::vector<std::uint32_t> order(cost.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return cost[a] < cost[b]; });
+  for (const std::uint32_t cheapest : order) {
+    if (std::find(tried.begin(), tried.end(), cheapest) != tried.end()) continue;
+    Swap swap{cheapest, clustering.centroids};
+    swap.start[cheapest] = to_centroid(points.colors[*worst]);
     return swap;
   }
   return std::nullopt;

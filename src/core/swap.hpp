@@ -1,5 +1,5 @@
-// Swap moves: a palette entry taken from where the palette has two close together and put
-// where the image is worst served, then Lloyd again. A local optimum of k-means that spends two
+// Swap moves: a palette entry taken from where it is missed least and put where the image is
+// worst served, then Lloyd again. A local optimum of k-means that spends two
 // entries on one cluster of colours and one entry on two is a fixed point of Lloyd and of the
 // unit steps alike; a swap jumps out of it. At k = 48…191 the best of ten k-means++ runs on all
 // pixels (scikit-learn's, OpenCV's) still found a better optimum than kmquant's finished one on
@@ -22,11 +22,12 @@ struct Swap {
   std::vector<Centroid> start;
 };
 
-/// The next swap from a finished clustering: the lighter (by weight; the first of equals) of
-/// the nearest pair of centroids (pairs ordered by squared gap, then by their numbers) that is
-/// not in `tried`, moved onto the worst-served colour (the largest weight × squared distance to
-/// its centroid; the first of equals). Empty when every colour lies on its centroid, when there
-/// are fewer than two centroids, or when every pair's lighter one has been tried.
+/// The next swap from a finished clustering: the centroid whose removal would cost least (each
+/// of its colours moved to its nearest other centroid: Σ weight · the rise in squared distance;
+/// the lowest-numbered of equals) that is not in `tried`, moved onto the worst-served colour
+/// (the largest weight × squared distance to its centroid; the first of equals). Empty when
+/// every colour lies on its centroid, when there are fewer than two centroids, or when every
+/// centroid has been tried.
 [[nodiscard]] std::optional<Swap> next_swap(const WeightedColors& points,
                                             const Clustering& clustering,
                                             std::span<const std::uint32_t> tried);

@@ -26,10 +26,11 @@ double error_of(const detail::WeightedColors& points, const detail::Clustering& 
 }
 
 // Lloyd from two centroids in A and one between B and C stays there: each A colour keeps its
-// own centroid, and B and C share one, at (152, 136, 72). The lighter of the nearest pair (A's
-// second colour's centroid, weight 40) goes to the worst-served colour (C: 20 × 13,824 beats
-// B's 30 × 6,144), and Lloyd from there finds the three clumps.
-TEST(Swap, MovesTheLighterOfTheNearestPairOntoTheWorstServedColour) {
+// own centroid, and B and C share one, at (152, 136, 72). Removing the centroid of A's second
+// colour costs the least (40 × 16 = 640, against 50 × 16 = 800 for the first's and far more
+// for the shared one); it goes to the worst-served colour (C: 20 × 13,824 beats B's
+// 30 × 6,144), and Lloyd from there finds the three clumps.
+TEST(Swap, MovesTheEntryCheapestToRemoveOntoTheWorstServedColour) {
   const Clumps clumps;
   const detail::WeightedColors points = clumps.points();
   const detail::Clustering stuck =
@@ -39,7 +40,7 @@ TEST(Swap, MovesTheLighterOfTheNearestPairOntoTheWorstServedColour) {
 
   const auto swap = detail::next_swap(points, stuck, {});
   ASSERT_TRUE(swap.has_value());
-  EXPECT_EQ(swap->moved, 1u);  // weight 40 < 50
+  EXPECT_EQ(swap->moved, 1u);
   EXPECT_EQ(swap->start[0], stuck.centroids[0]);
   EXPECT_EQ(swap->start[1], detail::to_centroid(clumps.colors[3]));
   EXPECT_EQ(swap->start[2], stuck.centroids[2]);
@@ -49,16 +50,12 @@ TEST(Swap, MovesTheLighterOfTheNearestPairOntoTheWorstServedColour) {
   EXPECT_LT(error_of(points, swapped), error_of(points, stuck) / 10);
 }
 
-// With entries already tried, the next pairs in order of their gaps (then numbers) whose
-// lighter entry is new.
-TEST(Swap, TriedEntriesAreSkippedNearestPairFirst) {
+// With entries already tried, the next cheapest to remove (ties: the lower number) that is new.
+TEST(Swap, TriedEntriesAreSkippedCheapestFirst) {
   const Clumps clumps;
   const detail::WeightedColors points = clumps.points();
   const detail::Clustering stuck =
       detail::lloyd(points, {{10, 10, 10}, {14, 10, 10}, {160, 120, 80}}, 100);
-  // Pairs by squared gap: (0, 1) 16, (1, 2) 38,764 (the centroid at red 14 is nearer the shared
-  // one), (0, 2) 39,884. With 1 tried, (1, 2)'s lighter is 1 again (40 against 50): skipped;
-  // (0, 2)'s weights tie at 50, so its first, 0, moves.
   const std::vector<std::uint32_t> one{1};
   const auto second = detail::next_swap(points, stuck, one);
   ASSERT_TRUE(second.has_value());
@@ -66,8 +63,28 @@ TEST(Swap, TriedEntriesAreSkippedNearestPairFirst) {
   EXPECT_EQ(second->start[0], detail::to_centroid(clumps.colors[3]));
   EXPECT_EQ(second->start[1], stuck.centroids[1]);
   EXPECT_EQ(second->start[2], stuck.centroids[2]);
-  const std::vector<std::uint32_t> both{1, 0};
-  EXPECT_FALSE(detail::next_swap(points, stuck, both).has_value());  // 2 is no pair's lighter
+  const std::vector<std::uint32_t> two{1, 0};
+  const auto third = detail::next_swap(points, stuck, two);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->moved, 2u);
+  const std::vector<std::uint32_t> all{1, 0, 2};
+  EXPECT_FALSE(detail::next_swap(points, stuck, all).has_value());
+}
+
+// The nearest pair of entries is not always the cheapest to thin: two heavy colours 3 apart
+// cost 1,000 × 9 to merge, two light ones 30 apart 1 × 900. The light pair's first moves.
+TEST(Swap, RemovalCostOutweighsTheGapBetweenEntries) {
+  const std::vector<Rgb8> colors{{0, 0, 0},       {0, 0, 3}, {100, 100, 100}, {100, 100, 130},
+                                 {250, 0, 0},     {200, 0, 0}};
+  const std::vector<std::uint32_t> weights{1000, 1000, 1, 1, 10, 10};
+  const detail::WeightedColors points{colors, weights};
+  const detail::Clustering clustering = detail::lloyd(
+      points, {{0, 0, 0}, {0, 0, 3}, {100, 100, 100}, {100, 100, 130}, {225, 0, 0}}, 100);
+  ASSERT_EQ(clustering.labels, (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 4}));
+  const auto swap = detail::next_swap(points, clustering, {});
+  ASSERT_TRUE(swap.has_value());
+  EXPECT_EQ(swap->moved, 2u);
+  EXPECT_EQ(swap->start[2], detail::to_centroid(colors[4]));  // 10 × 625, the first of equals
 }
 
 TEST(Swap, NothingToDoWhenEveryColourHasItsOwnEntry) {
