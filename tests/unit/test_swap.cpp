@@ -97,15 +97,22 @@ TEST(Swap, NothingToDoWhenEveryColourHasItsOwnEntry) {
   EXPECT_FALSE(detail::next_swap(points, one, {}).has_value());
 }
 
-// The table docs/quality.md documents: four swaps at k = 48…191 from effort 5, none elsewhere.
-TEST(Swap, ThePlanSwapsAtK48To191) {
+// The table docs/quality.md documents: four swaps at k = 48…191 from effort 5 and at k ≥ 192
+// from effort 6, none elsewhere.
+TEST(Swap, ThePlanSwapsAtK48To191AndAbove191FromEffort6) {
   for (unsigned k : {48u, 64u, 65u, 128u, 191u}) {
     EXPECT_EQ(detail::plan_for({}, k).swaps, 4u) << k;
     EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 4u) << k;
     EXPECT_EQ(detail::plan_for({.effort = 4}, k).swaps, 0u) << k;
   }
-  for (unsigned k : {2u, 8u, 16u, 32u, 47u, 192u, 256u}) {
+  for (unsigned k : {192u, 256u}) {
     EXPECT_EQ(detail::plan_for({}, k).swaps, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 6}, k).swaps, 4u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 4u) << k;
+  }
+  for (unsigned k : {2u, 8u, 16u, 32u, 47u}) {
+    EXPECT_EQ(detail::plan_for({}, k).swaps, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 0u) << k;
   }
 }
 
