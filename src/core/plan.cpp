@@ -17,7 +17,7 @@ enum class Band {
   small,       ///< k ≤ 15: every start tried on one summary
   around_16,   ///< 16…23: two rounds of trials (96 starts at effort 5), two finalists
   around_32,   ///< 24…47: two rounds (144 starts), two finalists
-  around_64,   ///< 48…64: two rounds (96 starts), two finalists, diagonal steps
+  around_64,   ///< 48…64: two rounds (192 starts), three finalists, diagonal steps
   around_128,  ///< 65…191: 8 starts (at effort 5), two finalists, diagonal steps
   around_256,  ///< 192…: 8 starts, one finalist (to stay faster than pngquant)
 };
@@ -35,8 +35,9 @@ Band band_of(unsigned k) {
 /// Small k: many starts (up to 16 at effort 5 and k ≤ 8). k = 16…64: the starts are first tried
 /// briefly on a small summary (below), which makes them cheap enough to try by the dozen; at
 /// k = 32 more starts paid off most (144 at effort 5: 20.0 of 24 images at most scikit-learn's
-/// and OpenCV's best of 10 on average over the seeds, against 13.3 with 48), at k = 64 96
-/// with the diagonal steps (63 of 72, against 58 with 48 and the axis steps), at k = 16 96
+/// and OpenCV's best of 10 on average over the seeds, against 13.3 with 48), at k = 64 192
+/// with three finalists (71 of 72 with the swap moves, against 68 with 96 and two finalists, for
+/// a quarter more time of `compress -k 64`, which no speed target names), at k = 16 96
 /// (69 of 72 against 66 with 48, for 6 % more time on the default sweep; 144: 70). Above k = 64 the
 /// splitting start alone (at k = 256) or with one k-means++ start (at k = 128) lost to the best of
 /// 8 k-means++ starts on a summary: 62 and 70 of 72 at k = 128 and 256 against 47 and 57, once the
@@ -47,10 +48,11 @@ double starts_per_effort(unsigned k) {
     case Band::small:
       return std::min(4.0, 32.0 / std::max(k, 1u));
     case Band::around_16:
-    case Band::around_64:
       return 24.0;
     case Band::around_32:
       return 36.0;
+    case Band::around_64:
+      return 48.0;
     case Band::around_128:
     case Band::around_256:
       return 2.0;
@@ -89,7 +91,7 @@ Plan plan_for(const Options& options, unsigned k) {
     plan.pre_trial_points = 1024;
     plan.pre_trial_iterations = 5;
     plan.semifinalists = plan.restarts / 6;
-    plan.finalists = 2;
+    plan.finalists = band == Band::around_64 ? 3 : 2;
   }
   // Nudged roundings matter at small k, where one palette entry covers many pixels: Lloyd's
   // 8-bit fixed points near the float optimum differ by up to 0.03 %, and on the Kodak images

@@ -437,9 +437,9 @@ TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
 TEST(AcceleratedKMeans, StartsAtK16To64RunInTwoRounds) {
   for (unsigned k : {16u, 32u, 64u}) {
     const detail::Plan plan = detail::plan_for({}, k);
-    // k = 32: 144 starts, k = 16 and 64: 96; two finalists.
-    EXPECT_EQ(plan.restarts, k == 32 ? 144u : 96u) << k;
-    EXPECT_EQ(plan.finalists, 2u) << k;
+    // k = 16: 96 starts, k = 32: 144, k = 64: 192; three finalists at k = 64, else two.
+    EXPECT_EQ(plan.restarts, k == 16 ? 96u : (k == 32 ? 144u : 192u)) << k;
+    EXPECT_EQ(plan.finalists, k == 64 ? 3u : 2u) << k;
     EXPECT_EQ(plan.pre_trial_points, 1024u) << k;
     EXPECT_EQ(plan.pre_trial_iterations, 5u) << k;
     EXPECT_EQ(plan.semifinalists, plan.restarts / 6) << k;
