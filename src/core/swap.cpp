@@ -9,30 +9,22 @@
 namespace kmquant::detail {
 namespace {
 
-/// The colour farthest from its centroid, weighted; nothing when every colour is on its own.
-std::optional<std::size_t> worst_served(const WeightedColors& points,
-                                        const Clustering& clustering) {
-  std::optional<std::size_t> worst;
-  double worst_error = 0;
-  for (std::size_t i = 0; i < points.colors.size(); ++i) {
-    const double error =
-        points.weights[i] *
-        squared_distance(points.colors[i], clustering.centroids[clustering.labels[i]]);
-    if (error > worst_error) {
-      worst_error = error;
-      worst = i;
-    }
-  }
-  return worst;
-}
-
 /// Colours searched for their two nearest centroids at a time (the batch's buffers stay small).
 constexpr std::size_t batch_size = 4096;
 
-/// What removing each centroid would add to the error: each of its colours moved to the nearest
-/// other centroid, Σ weight · (that squared distance − the one to its own).
-std::vector<double> removal_costs(const WeightedColors& points, const Clustering& clustering) {
-  std::vector<double> cost(clustering.centroids.size(), 0.0);
+/// How well a clustering serves its colours, from one pass over them.
+struct Service {
+  /// Per centroid, what removing it would add to the error: each of its colours moved to the
+  /// nearest other centroid, Σ weight · (that squared distance − the one to its own).
+  std::vector<double> removal_cost;
+  /// The colour with the largest weight × squared distance to its centroid (the first of
+  /// equals); nothing when every colour lies on its centroid.
+  std::optional<std::size_t> worst_served;
+};
+
+Service measure_service(const WeightedColors& points, const Clustering& clustering) {
+  Service service{std::vector<double>(clustering.centroids.size(), 0.0), std::nullopt};
+  double worst_error = 0;
   const CentroidTable table(clustering.centroids);
   NearestTwoBatch batch;
   for (std::size_t begin = 0; begin < points.colors.size(); begin += batch_size) {
@@ -43,12 +35,17 @@ std::vector<double> removal_costs(const WeightedColors& points, const Clustering
     for (std::size_t i = begin; i < end; ++i) {
       const NearestTwo nearest = batch.at(i - begin);
       const std::uint32_t own = clustering.labels[i];
+      const double own_squared = squared_distance(points.colors[i], clustering.centroids[own]);
       const double other = nearest.index == own ? nearest.second : nearest.first;
-      cost[own] += points.weights[i] *
-                   (other - squared_distance(points.colors[i], clustering.centroids[own]));
+      service.removal_cost[own] += points.weights[i] * (other - own_squared);
+      const double error = points.weights[i] * own_squared;
+      if (error > worst_error) {
+        worst_error = error;
+        service.worst_served = i;
+      }
     }
   }
-  return cost;
+  return service;
 }
 
 }  // namespace
@@ -56,9 +53,9 @@ std::vector<double> removal_costs(const WeightedColors& points, const Clustering
 std::optional<Swap> next_swap(const WeightedColors& points, const Clustering& clustering,
                               std::span<const std::uint32_t> tried) {
   if (clustering.centroids.size() < 2) return std::nullopt;
-  const std::optional<std::size_t> worst = worst_served(points, clustering);
-  if (!worst) return std::nullopt;
-  const std::vector<double> cost = removal_costs(points, clustering);
+  const Service service = measure_service(points, clustering);
+  if (!service.worst_served) return std::nullopt;
+  const std::vector<double>& cost = service.removal_cost;
   std::vector<std::uint32_t> order(cost.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
@@ -66,7 +63,7 @@ std::optional<Swap> next_swap(const WeightedColors& points, const Clustering& cl
   for (const std::uint32_t cheapest : order) {
     if (std::find(tried.begin(), tried.end(), cheapest) != tried.end()) continue;
     Swap swap{cheapest, clustering.centroids};
-    swap.start[cheapest] = to_centroid(points.colors[*worst]);
+    swap.start[cheapest] = to_centroid(points.colors[*service.worst_served]);
     return swap;
   }
   return std::nullopt;
