@@ -5,11 +5,8 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <exception>
-#include <future>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -166,36 +163,6 @@ void OutputFiles::write_all() {
   for (const Pending& file : pending_) written_.write(file.path, file.bytes);
   written_.commit();
   pending_.clear();
-}
-
-unsigned threads_to_use(unsigned requested) {
-  return requested == 0 ? std::max(1u, std::thread::hardware_concurrency()) : requested;
-}
-
-void for_each_index(std::size_t count, unsigned threads,
-                    const std::function<void(std::size_t)>& work) {
-  const auto workers = static_cast<unsigned>(std::min<std::size_t>(threads_to_use(threads), count));
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (std::size_t i = next++; i < count; i = next++) work(i);
-  };
-  std::vector<std::future<void>> helpers;
-  for (unsigned w = 1; w < workers; ++w) helpers.push_back(std::async(std::launch::async, run));
-  std::exception_ptr failure;
-  try {
-    run();
-  } catch (...) {
-    failure = std::current_exception();
-    next = count;  // the others stop after their current item
-  }
-  for (std::future<void>& helper : helpers) {
-    try {
-      helper.get();
-    } catch (...) {
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
 }
 
 void ensure_directory(const fs::path& dir) {

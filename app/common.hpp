@@ -113,15 +113,6 @@ std::future<std::invoke_result_t<Task&>> side_task(unsigned threads, Task task) 
   return std::async(std::launch::deferred, std::move(task));
 }
 
-/// A thread count as the options give it: 0 means one per hardware thread.
-[[nodiscard]] unsigned threads_to_use(unsigned requested);
-
-/// Call work(i) for every i in [0, count) on up to `threads` threads (0: one per hardware
-/// thread), each taking the next i not yet started; returns when all are done. An exception
-/// from work is rethrown here (the first one).
-void for_each_index(std::size_t count, unsigned threads,
-                    const std::function<void(std::size_t)>& work);
-
 /// Create `dir` (and parents) if needed; Error(output) if it can't be made or isn't a folder.
 void ensure_directory(const std::filesystem::path& dir);
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "base/parallel.hpp"
 #include "batch_inputs.hpp"
 #include "batch_report.hpp"
 #include "commands.hpp"
@@ -131,8 +132,8 @@ std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
 }
 
 unsigned worker_count(const CompressSettings& settings, std::size_t files) {
-  return static_cast<unsigned>(
-      std::min<std::size_t>(threads_to_use(settings.jobs), std::max<std::size_t>(files, 1)));
+  return static_cast<unsigned>(std::min<std::size_t>(detail::resolve_threads(settings.jobs),
+                                                     std::max<std::size_t>(files, 1)));
 }
 
 JobSettings job_settings(const CompressSettings& settings, unsigned workers) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/parallel.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 
@@ -114,10 +115,10 @@ std::vector<std::uint8_t> encode_all(const Input& input, SweepOutputs& outputs,
   std::vector<double> similarity(count);
   // The figure (and the original) have threads of their own; the versions share the rest, so
   // that the figure, the longest chain of work here, does not have to wait for a core.
-  const unsigned available = threads_to_use(threads);
+  const unsigned available = detail::resolve_threads(threads);
   const unsigned side_jobs = settings.save_original ? 2 : 1;
   const unsigned version_threads = available > side_jobs ? available - side_jobs : 1;
-  for_each_index(count, version_threads, [&](std::size_t job) {
+  detail::parallel_for(count, version_threads, [&](std::size_t job) {
     const std::size_t i = order[job];
     const std::vector<std::uint8_t> png =
         encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/parallel.hpp"
+#include "base/parallel.hpp"
 
 namespace kmquant::detail {
 namespace {

@@ -7,8 +7,8 @@
 #include <numeric>
 #include <string>
 
-#include "core/large_buffer.hpp"
-#include "core/parallel.hpp"
+#include "base/large_buffer.hpp"
+#include "base/parallel.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 

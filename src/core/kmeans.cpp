@@ -12,8 +12,8 @@
 #include <cmath>
 #include <limits>
 
+#include "base/parallel.hpp"
 #include "core/nearest.hpp"
-#include "core/parallel.hpp"
 
 namespace kmquant::detail {
 namespace {

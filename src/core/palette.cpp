@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/large_buffer.hpp"
 #include "core/histogram.hpp"
-#include "core/large_buffer.hpp"
 
 namespace kmquant::detail {
 namespace {

@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/parallel.hpp"
 #include "core/nearest.hpp"
-#include "core/parallel.hpp"
 
 namespace kmquant::detail {
 namespace {

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "base/parallel.hpp"
 #include "core/dither.hpp"
 #include "core/histogram.hpp"
 #include "core/kmeans.hpp"
 #include "core/palette.hpp"
-#include "core/parallel.hpp"
 #include "core/plan.hpp"
 #include "core/polish.hpp"
 #include "core/reduce.hpp"

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "base/parallel.hpp"
 #include "core/dither.hpp"
-#include "core/parallel.hpp"
 #include "core/rgba_histogram.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"

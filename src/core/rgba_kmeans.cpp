@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-#include "core/parallel.hpp"
+#include "base/parallel.hpp"
 
 namespace kmquant::detail {
 namespace {

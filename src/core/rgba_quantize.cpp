@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/parallel.hpp"
 #include "core/dither.hpp"
-#include "core/parallel.hpp"
 #include "core/plan.hpp"
 
 namespace kmquant::detail {

@@ -9,7 +9,7 @@
 #include <memory>
 #include <new>
 
-#include "core/parallel.hpp"
+#include "base/parallel.hpp"
 #include "io/png_metadata.hpp"
 
 namespace kmquant::detail {

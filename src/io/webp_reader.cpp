@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/large_buffer.hpp"
+#include "base/large_buffer.hpp"
 #include "io/png_metadata.hpp"
 #include "io/readers.hpp"
 #include "kmquant/error.hpp"

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/parallel.hpp"
+#include "base/parallel.hpp"
 
 // Built with AddressSanitizer (GCC says so with __SANITIZE_ADDRESS__, Clang with __has_feature).
 #if defined(__SANITIZE_ADDRESS__)

@@ -5,7 +5,7 @@
 // Lloyd step is a loop). A loop asked for inside a task of another loop, or from several
 // threads at once, is queued like any other: the threads that are free help with it, and its
 // caller works on it too, so no loop ever waits for a thread that is itself waiting.
-#include "core/parallel.hpp"
+#include "base/parallel.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "core/large_buffer.hpp"
+#include "base/large_buffer.hpp"
 
 #include <cstdint>
 
