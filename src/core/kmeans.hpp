@@ -1,11 +1,11 @@
-// Exact weighted k-means (Lloyd) over a list of colours, and the starts it can run from.
+// Exact weighted k-means (Lloyd) over a list of colours, and the types the search shares.
+// Where Lloyd starts from is core/starts.hpp.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <span>
 #include <vector>
 
@@ -20,29 +20,6 @@ struct WeightedColors {
   std::span<const Rgb8> colors;
   std::span<const std::uint32_t> weights;
 };
-
-/// k-means++ (Arthur & Vassilvitskii 2007): the first centre drawn with probability ∝ weight,
-/// each next one ∝ weight · D², where D is the distance to the nearest centre chosen so far.
-/// With candidates > 1 it is greedy k-means++ (as in scikit-learn): each step draws that many
-/// candidates and keeps the one that leaves the least weighted D² in total. Needs k ≤ number of
-/// points; returns k distinct points as centres. All arithmetic is exact integer arithmetic and
-/// the draws come from std::mt19937_64 (whose output is standardised), so the centres depend on
-/// the seed alone, on every platform.
-[[nodiscard]] std::vector<Centroid> kmeans_plus_plus(const WeightedColors& points, unsigned k,
-                                                     std::uint64_t seed, unsigned candidates = 1);
-
-/// An index i drawn with probability mass[i] / total from 53 bits of rng, given the running
-/// sums cumulative[i] = mass[0] + … + mass[i] (total = cumulative.back() > 0): exact for any
-/// total below 2^53, the same on every platform. The k-means++ draws; the running sums are made
-/// once per step and serve every candidate of it by binary search.
-[[nodiscard]] std::size_t draw_index(std::span<const std::uint64_t> cumulative,
-                                     std::mt19937_64& rng);
-
-/// A deterministic start by variance-minimising splits (in the spirit of Wu 1991, at full
-/// precision): beginning with one box holding every point, repeatedly split the box with the
-/// largest squared error, along the axis and at the position that reduce it most, until there
-/// are k boxes (or no box can be split); the centres are the boxes' weighted means.
-[[nodiscard]] std::vector<Centroid> variance_split(const WeightedColors& points, unsigned k);
 
 /// What Lloyd's update step moves a centroid to.
 enum class Update {

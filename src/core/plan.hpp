@@ -22,14 +22,6 @@ struct Plan {
   bool polish_diagonals = false;      ///< and whether they include the diagonal steps
 };
 
-/// splitmix64: independent-looking seeds for the restarts from one user seed.
-[[nodiscard]] constexpr std::uint64_t restart_seed(std::uint64_t seed, unsigned restart) noexcept {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (restart + 1ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// The plan for one k.
 [[nodiscard]] Plan plan_for(const Options& options, unsigned k);
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "base/parallel.hpp"
+#include "core/starts.hpp"
 
 namespace kmquant::detail {
 namespace {

@@ -8,6 +8,7 @@
 #include "base/parallel.hpp"
 #include "core/dither.hpp"
 #include "core/plan.hpp"
+#include "core/starts.hpp"
 
 namespace kmquant::detail {
 namespace {

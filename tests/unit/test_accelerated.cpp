@@ -12,7 +12,7 @@
 
 #include "core/kmeans.hpp"
 #include "core/plan.hpp"
-#include "core/reduce.hpp"
+#include "core/starts.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 #include "reference_kmeans.hpp"

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/kmeans.hpp"
+#include "core/starts.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 #include "reference_kmeans.hpp"

@@ -9,6 +9,7 @@
 
 #include "core/kmeans.hpp"
 #include "core/polish.hpp"
+#include "core/starts.hpp"
 #include "kmquant/quantize.hpp"
 #include "test_helpers.hpp"
 

@@ -1,12 +1,12 @@
-// A deterministic k-means start: greedy variance-minimising splits of the colour set.
+// StartMethod::variance_split and the summary split (starts.hpp): greedy variance-minimising
+// splits.
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <queue>
 #include <span>
 
-#include "core/kmeans.hpp"
-#include "core/reduce.hpp"
+#include "core/starts.hpp"
 
 namespace kmquant::detail {
 namespace {

@@ -1,12 +1,12 @@
-// k-means++ seeding over weighted colours, plain or greedy, in exact integer arithmetic.
-#include "core/seeding.hpp"
-
+// StartMethod::kmeans_plus_plus (starts.hpp): k-means++ seeding, plain or greedy, in exact
+// integers.
 #include <algorithm>
 #include <array>
 #include <limits>
 #include <random>
 
 #include "core/nearest.hpp"
+#include "core/starts.hpp"
 
 namespace kmquant::detail {
 
