@@ -22,12 +22,13 @@ enum class Dither {
 ///
 /// Every k is solved the same way: several starts (a deterministic variance-splitting start and
 /// greedy k-means++ starts drawn from `seed`) each run to convergence on a variance-split summary
-/// of the colours (at k = 16…64, after a first round of a few iterations on a smaller summary
-/// that only the best sixth of them pass); the best ones then run Lloyd to convergence on all
-/// unique colours, and finally Lloyd over 8-bit palette colours, so that the error of the image
-/// written, not of the unrounded centroids, is minimised. The result with the lowest written error
-/// wins. `effort` sets how many starts and finalists (see docs/quality.md for the table);
-/// `restarts` overrides the number of k-means++ starts.
+/// of the colours (when there are many starts, after a first round of a few iterations on a
+/// smaller summary that only the best sixth of them pass); the best ones then run Lloyd to
+/// convergence on all unique colours, and finally Lloyd over 8-bit palette colours, so that the
+/// error of the image written, not of the unrounded centroids, is minimised. The result with the
+/// lowest written error wins; swap moves and unit steps of its entries may lower it further.
+/// `effort` sets how much of each by one rule of effort, k and the number of unique colours
+/// (docs/quality.md); `restarts` overrides the number of k-means++ starts.
 struct Options {
   /// Seed of the k-means++ starts. The same image, k and options always give the same palette
   /// and indices, byte for byte, whatever the thread count and CPU (default 0).

@@ -54,10 +54,13 @@ struct Result {
   [[nodiscard]] Image to_image() const;
 };
 
-/// Quantize an RGB or RGBA image to at most k colours (1 ≤ k ≤ 256) by exact, weighted k-means:
-/// k-means++ start from options.seed, Lloyd to convergence, empty clusters re-seeded from the
-/// worst-fitting colours, centroids rounded to 8 bits. Where the image has at most k unique
-/// colours, the result is those colours, lossless. Throws Error(invalid_argument).
+/// Quantize an RGB or RGBA image to at most k colours (1 ≤ k ≤ 256) by exact, weighted k-means
+/// on its unique colours: several starts (variance splits and greedy k-means++ from
+/// options.seed) tried on a summary of the colours, the best finished by Lloyd to convergence
+/// on all of them and by Lloyd over 8-bit colours, then swap moves and unit steps of palette
+/// entries as options.effort asks (docs/quality.md); the least written error wins. Where the
+/// image has at most k unique colours, the result is those colours, lossless. Throws
+/// Error(invalid_argument).
 ///
 /// RGBA: an image whose every pixel is opaque is quantized as the RGB image of its colour
 /// channels (the same result, byte for byte; Result::alpha empty). Otherwise k-means runs on
@@ -67,10 +70,10 @@ struct Result {
 /// transparent pixels share one entry (0, 0, 0, 0), first in the palette, which nothing else
 /// uses (except with k = 1, where the single entry is the k-means of all pixels); the other
 /// k − 1 entries are clustered from the visible colours: greedy k-means++ starts (as many as
-/// effort gives the RGB path, plus one), each run by Lloyd to convergence on all unique
-/// colours, then by Lloyd over written 8-bit straight colours (each cluster's entry is the
-/// 8-bit RGBA whose premultiplied point is nearest its mean); the least written error wins.
-/// Result::palette holds straight colours, Result::alpha their opacity.
+/// the RGB search keeps after its first round of trials, plus one), each run by Lloyd to
+/// convergence on all unique colours, then by Lloyd over written 8-bit straight colours (each
+/// cluster's entry is the 8-bit RGBA whose premultiplied point is nearest its mean); the least
+/// written error wins. Result::palette holds straight colours, Result::alpha their opacity.
 ///
 /// Dithering (options.dither): the palette is chosen exactly as without it; then the pixels
 /// are mapped by Floyd–Steinberg error diffusion in serpentine row order (even rows left to

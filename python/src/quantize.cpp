@@ -47,7 +47,7 @@ void bind_options(py::module_& module) {
                       "take them; Options() shows the defaults.")
       .def(py::init<>())
       .def_readwrite("seed", &Options::seed,
-                     "Seed of the k-means++ start: the same image, k and seed always give the "
+                     "Seed of the k-means++ starts: the same image, k and seed always give the "
                      "same palette and labels (default 0).")
       .def_readwrite("max_iterations", &Options::max_iterations,
                      "Safety cap on Lloyd iterations; Lloyd stops earlier when it converges "

@@ -29,8 +29,7 @@ constexpr std::size_t search_batch = 256;
 /// Colours per chunk of work.
 constexpr std::size_t chunk_size = 2048;
 /// A step's work grows with colours × centroids; below this much, handing part of a step to
-/// another thread costs more than it saves (measured when each step still started threads of
-/// its own: kodim01, 19 k colours at k = 256, took 12 % less time on two threads than on one).
+/// another thread costs more than it saves.
 constexpr std::size_t min_work_for_threads = std::size_t{1} << 20;
 
 /// One chunk's work space in an assignment step (kept from step to step).

@@ -22,7 +22,7 @@ struct Plan {
   bool polish_diagonals = false;      ///< and whether they include the diagonal steps
 };
 
-/// The plan for one k.
-[[nodiscard]] Plan plan_for(const Options& options, unsigned k);
+/// The plan for k colours out of `colors` unique ones (see plan.cpp for the rule).
+[[nodiscard]] Plan plan_for(const Options& options, unsigned k, std::size_t colors);
 
 }  // namespace kmquant::detail

@@ -432,11 +432,12 @@ TEST(AcceleratedKMeans, EffortOutOfRangeIsRefused) {
   }
 }
 
-// The table docs/quality.md documents: two rounds of starts at k = 16…64 only, when there are
-// enough starts for a first round to thin out.
-TEST(AcceleratedKMeans, StartsAtK16To64RunInTwoRounds) {
+// The effort rule (core/plan.cpp, docs/quality.md): at the anchor k its documented work, from
+// k = 16 on two rounds of starts while there are at least k / 8 of them.
+TEST(AcceleratedKMeans, ThePlanAtTheAnchorsAndItsTwoRounds) {
+  constexpr std::size_t colors = 100000;
   for (unsigned k : {16u, 32u, 64u}) {
-    const detail::Plan plan = detail::plan_for({}, k);
+    const detail::Plan plan = detail::plan_for({}, k, colors);
     // k = 16: 96 starts, k = 32: 144, k = 64: 192; three finalists at k = 64, else two.
     EXPECT_EQ(plan.restarts, k == 16 ? 96u : (k == 32 ? 144u : 192u)) << k;
     EXPECT_EQ(plan.finalists, k == 64 ? 3u : 2u) << k;
@@ -444,11 +445,56 @@ TEST(AcceleratedKMeans, StartsAtK16To64RunInTwoRounds) {
     EXPECT_EQ(plan.pre_trial_iterations, 5u) << k;
     EXPECT_EQ(plan.semifinalists, plan.restarts / 6) << k;
     EXPECT_GT(plan.trial_points, plan.pre_trial_points) << k;
-    EXPECT_EQ(detail::plan_for({.restarts = 12}, k).semifinalists, 2u) << k;
-    EXPECT_EQ(detail::plan_for({.restarts = 5}, k).pre_trial_points, 0u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 1}, k).pre_trial_points, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.restarts = 12}, k, colors).semifinalists, 2u) << k;
+    EXPECT_EQ(detail::plan_for({.restarts = 5}, k, colors).pre_trial_points, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 1}, k, colors).pre_trial_points, 0u) << k;
   }
-  for (unsigned k : {8u, 65u, 256u}) EXPECT_EQ(detail::plan_for({}, k).pre_trial_points, 0u) << k;
+  for (unsigned k : {2u, 4u, 8u}) {
+    const detail::Plan plan = detail::plan_for({}, k, colors);
+    EXPECT_EQ(plan.restarts, 16u) << k;
+    EXPECT_EQ(plan.finalists, 1u) << k;
+    EXPECT_EQ(plan.roundings, 8u) << k;
+    EXPECT_TRUE(plan.polish_diagonals) << k;
+    EXPECT_EQ(plan.pre_trial_points, 0u) << k;
+  }
+  for (unsigned k : {128u, 256u}) {
+    const detail::Plan plan = detail::plan_for({}, k, colors);
+    EXPECT_EQ(plan.restarts, 8u) << k;
+    EXPECT_EQ(plan.finalists, k == 128 ? 2u : 1u) << k;
+    EXPECT_EQ(plan.pre_trial_points, 0u) << k;  // 8 starts: fewer than k / 8
+  }
+}
+
+// No cliffs: from k to k + 1 the starts change by at most 4 per effort level above 1, the
+// finalists and swaps by at most one, and every k gets the unit steps from effort 5.
+TEST(AcceleratedKMeans, ThePlanChangesLittleFromOneKToTheNext) {
+  for (const unsigned effort : {2u, 5u, 8u, 10u}) {
+    detail::Plan before = detail::plan_for({.effort = effort}, 2, 100000);
+    for (unsigned k = 3; k <= 256; ++k) {
+      const detail::Plan plan = detail::plan_for({.effort = effort}, k, 100000);
+      const auto gap = [](auto a, auto b) { return a > b ? a - b : b - a; };
+      EXPECT_LE(gap(plan.restarts, before.restarts), 4 * (effort - 1)) << effort << " " << k;
+      EXPECT_LE(gap(plan.finalists, before.finalists), 1u) << effort << " " << k;
+      EXPECT_LE(gap(plan.swaps, before.swaps), 1u) << effort << " " << k;
+      EXPECT_EQ(plan.polish_rounds, effort >= 5 ? 8u : 0u) << effort << " " << k;
+      before = plan;
+    }
+  }
+}
+
+// The work on all colours shrinks once they pass 2^19; the starts (tried on a summary) do not.
+TEST(AcceleratedKMeans, ThePlanDoesLessOnAllColoursWhenThereAreMany) {
+  for (unsigned k : {16u, 64u, 128u}) {
+    const detail::Plan few = detail::plan_for({}, k, 400000);
+    const detail::Plan many = detail::plan_for({}, k, 4000000);
+    EXPECT_EQ(many.restarts, few.restarts) << k;
+    EXPECT_LT(many.polish_rounds, few.polish_rounds) << k;
+    EXPECT_GE(many.polish_rounds, 1u) << k;
+    EXPECT_LE(many.finalists, few.finalists) << k;
+    EXPECT_GE(many.finalists, 1u) << k;
+    EXPECT_LE(many.swaps, few.swaps) << k;
+  }
+  EXPECT_LT(detail::plan_for({}, 64, 4000000).swaps, 4u);
 }
 
 // More effort means more starts on top of the same splitting start: on the sample the result

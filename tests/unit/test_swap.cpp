@@ -97,22 +97,26 @@ TEST(Swap, NothingToDoWhenEveryColourHasItsOwnEntry) {
   EXPECT_FALSE(detail::next_swap(points, one, {}).has_value());
 }
 
-// The table docs/quality.md documents: four swaps at k = 48…191 from effort 5 and at k ≥ 192
-// from effort 6, none elsewhere.
-TEST(Swap, ThePlanSwapsAtK48To191AndAbove191FromEffort6) {
-  for (unsigned k : {48u, 64u, 65u, 128u, 191u}) {
-    EXPECT_EQ(detail::plan_for({}, k).swaps, 4u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 4u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 4}, k).swaps, 0u) << k;
+// The effort rule (core/plan.cpp): at effort 5 the swaps rise from none at k = 32 to four at
+// k = 48, stay to k = 128 and fade out by k = 256; each effort level above 5 keeps them an octave
+// longer; none below effort 5.
+TEST(Swap, ThePlanSwapsFromK48AndFadesTowardsK256) {
+  constexpr std::size_t colors = 100000;
+  for (unsigned k : {48u, 64u, 65u, 128u}) {
+    EXPECT_EQ(detail::plan_for({}, k, colors).swaps, 4u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 10}, k, colors).swaps, 4u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 4}, k, colors).swaps, 0u) << k;
   }
+  EXPECT_EQ(detail::plan_for({}, 256, colors).swaps, 0u);
+  EXPECT_GT(detail::plan_for({}, 192, colors).swaps, 0u);
+  EXPECT_LT(detail::plan_for({}, 192, colors).swaps, 4u);
   for (unsigned k : {192u, 256u}) {
-    EXPECT_EQ(detail::plan_for({}, k).swaps, 0u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 6}, k).swaps, 4u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 4u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 6}, k, colors).swaps, 4u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 10}, k, colors).swaps, 4u) << k;
   }
-  for (unsigned k : {2u, 8u, 16u, 32u, 47u}) {
-    EXPECT_EQ(detail::plan_for({}, k).swaps, 0u) << k;
-    EXPECT_EQ(detail::plan_for({.effort = 10}, k).swaps, 0u) << k;
+  for (unsigned k : {2u, 8u, 16u, 32u}) {
+    EXPECT_EQ(detail::plan_for({}, k, colors).swaps, 0u) << k;
+    EXPECT_EQ(detail::plan_for({.effort = 10}, k, colors).swaps, 0u) << k;
   }
 }
 
