@@ -39,14 +39,12 @@ Candidate4 finish(const WeightedPoints4& points, std::vector<Centroid4> start,
   return candidate;
 }
 
-/// Every start (greedy k-means++) finished; the least written error wins (ties: the earlier
-/// start). With no summary to try starts on, this path runs as many as the RGB search keeps
-/// after its first round (all of them when it has none), each to convergence on all colours.
+/// Every start (greedy k-means++, as many as the plan's restarts + 1) finished; the least
+/// written error wins (ties: the earlier start).
 Candidate4 best_clustering(const WeightedPoints4& points, unsigned k, const Options& options,
                            unsigned threads) {
   const Plan plan = plan_for(options, k, points.points.size());
-  const std::size_t starts =
-      std::size_t{plan.pre_trial_points != 0 ? plan.semifinalists : plan.restarts} + 1;
+  const std::size_t starts = std::size_t{plan.restarts} + 1;
   std::vector<Candidate4> finished(starts);
   const unsigned outer = starts >= threads ? threads : 1;
   const unsigned inner = starts >= threads ? 1 : threads;
