@@ -72,7 +72,9 @@ void add_limit_options(CLI::App& command, Limits& limits);
 /// be written, none is, and the files already there are left as they were.
 class OutputFiles {
  public:
-  explicit OutputFiles(std::filesystem::path input) : input_(std::move(input)) {}
+  /// `existing`: what to do with a file already at an output's path (AtomicFiles).
+  explicit OutputFiles(std::filesystem::path input, Existing existing = Existing::replace)
+      : input_(std::move(input)), written_(existing) {}
 
   /// Queue a file. Throws Error(output) if `path` is the input file itself.
   void add(const std::filesystem::path& path, std::vector<std::uint8_t> bytes);
