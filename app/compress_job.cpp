@@ -22,9 +22,9 @@ Input load_job_input(const FileJob& job, const Limits& limits) {
     throw Error(ErrorKind::input, job.input.path.string() + ": " + job.input.problem);
   }
   if (!job.input.is_stdin()) return load_input(job.input.path, limits, true);
-  // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file.
-  const std::vector<std::uint8_t> bytes = read_file("/dev/stdin", limits.max_file_bytes);
-  return prepare_input("stdin", decode_image(bytes, "stdin", limits), true);
+  // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file, and its first
+  // bytes are checked before the rest is read.
+  return prepare_input("stdin", load_image("/dev/stdin", limits, "stdin"), true);
 }
 
 /// Without --force, refuse at once an output whose name is taken, before any work; the final
@@ -98,6 +98,13 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
   check_outputs_free(job, settings.force);
   const Input input = load_job_input(job, settings.limits);
+  if (settings.keep_metadata && input.info.metadata.incomplete) {
+    std::fprintf(stderr,
+                 "kmquant: note: %s: some metadata is not kept: damaged, or beyond the limits "
+                 "(%llu bytes in all, 1000 text chunks, 1 MiB of text in one)\n",
+                 on_one_line(job.input_name()).c_str(),
+                 static_cast<unsigned long long>(settings.limits.max_metadata_bytes));
+  }
   // SSIM, when the output shows it (JSON): its reference (the original's grey, downsampled) is
   // made while the image is quantized, and the result's SSIM while its PNG is encoded, when this
   // job may use more than one thread.

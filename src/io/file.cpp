@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "io/readers.hpp"
 #include "io/temporary_file.hpp"
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
@@ -53,23 +54,33 @@ class FileDescriptor {
 
 }  // namespace
 
-std::vector<std::uint8_t> read_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+namespace detail {
+
+std::vector<std::uint8_t> read_file_checking_head(const std::filesystem::path& path,
+                                                  std::uint64_t max_bytes, std::size_t head_bytes,
+                                                  const HeadCheck& check_head) {
+  // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait for one forever. It is
+  // cleared at once, so that reads wait for data; a FIFO with no writer reads as empty.
+  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (file.get() < 0) throw_input_error(path, errno_text(errno));
 
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) throw_input_error(path, errno_text(errno));
   if (S_ISDIR(status.st_mode)) throw_input_error(path, errno_text(EISDIR));
-
-  std::vector<std::uint8_t> bytes;
+  const int flags = ::fcntl(file.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    throw_input_error(path, errno_text(errno));
+  }
   // A regular file's size is known up front: refuse an oversized one before reading a byte.
   // Pipes and devices report no useful size and are checked as they are read.
+  std::uint64_t expected = 0;
   if (S_ISREG(status.st_mode)) {
-    const auto size = static_cast<std::uint64_t>(status.st_size);
-    if (size > max_bytes) throw_limit_error(path, max_bytes);
-    bytes.reserve(static_cast<std::size_t>(size));
+    expected = static_cast<std::uint64_t>(status.st_size);
+    if (expected > max_bytes) throw_limit_error(path, max_bytes);
   }
 
+  std::vector<std::uint8_t> bytes;
+  bool head_checked = !check_head;
   std::uint8_t chunk[65536];
   for (;;) {
     const ssize_t count = ::read(file.get(), chunk, sizeof chunk);
@@ -77,13 +88,29 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path, std::uint
       if (errno == EINTR) continue;
       throw_input_error(path, errno_text(errno));
     }
-    if (count == 0) break;
-    if (bytes.size() + static_cast<std::size_t>(count) > max_bytes) {
+    if (count > 0 && bytes.size() + static_cast<std::size_t>(count) > max_bytes) {
       throw_limit_error(path, max_bytes);
     }
     bytes.insert(bytes.end(), chunk, chunk + count);
+    // The first bytes tell what the rest is: /dev/zero or a stream of noise is refused after
+    // them, not after a gigabyte. Only then is the whole size reserved.
+    if (!head_checked && (bytes.size() >= head_bytes || count == 0)) {
+      check_head(std::span(bytes).first(std::min(bytes.size(), head_bytes)));
+      head_checked = true;
+      if (expected > bytes.size()) bytes.reserve(static_cast<std::size_t>(expected));
+    }
+    if (count == 0) break;
+  }
+  if (bytes.empty() && S_ISFIFO(status.st_mode)) {
+    throw_input_error(path, "empty: the FIFO had no writer, or it wrote nothing");
   }
   return bytes;
+}
+
+}  // namespace detail
+
+std::vector<std::uint8_t> read_file(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  return detail::read_file_checking_head(path, max_bytes, 0, {});
 }
 
 namespace {

@@ -242,3 +242,91 @@ def test_an_output_name_of_up_to_255_bytes_is_written(run, tmp_path, length):
     run("compress", SAMPLE, "-k", "2", "-o", out, check=True)
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert temporaries(tmp_path) == []
+
+
+# --- option parsing -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,option", [
+    (["-k", "010"], "--colors"),  # octal 8 before
+    (["-k", "0x10"], "--colors"),  # hexadecimal 16 before
+    (["-k", "8", "--seed", "-1"], "--seed"),  # 2^64 - 1 before
+    (["-k", "8", "--seed", "18446744073709551616"], "--seed"),  # 2^64: wrapped before
+    (["--quality", "inf"], "--quality"),  # exit 6 before
+    (["--quality", "30-nan"], "--quality"),
+    (["--max-error", "nan"], "--max-error"),  # "give -k or a quality target" before
+    (["--max-error", "inf"], "--max-error"),
+    (["-k", "8", "--restarts", "1001"], "--restarts"),  # ran for minutes before
+    (["-k", "8", "--restarts", "4294967295"], "--restarts"),  # out of memory, exit 1, before
+    (["-k", "8", "--threads", "-1"], "--threads"),
+    (["-k", "8", "--effort", "010"], "--effort"),
+    (["-k", "8", "--dither-strength", "nan"], "--dither-strength"),
+    (["--quality", "40", "--max-colors", "0x20"], "--max-colors"),
+])
+def test_numbers_are_decimal_and_in_range(run, tmp_path, args, option):
+    result = run("compress", SAMPLE, *args, "-o", tmp_path / "o.png")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"kmquant: {option}: expected "), result.stderr
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_the_sweep_takes_decimal_ks_only(run, tmp_path):
+    result = run("sweep", SAMPLE, "-k", "2,010", "-o", tmp_path / "s")
+    assert result.returncode == 2 and "--colors: expected" in result.stderr, result.stderr
+
+
+def test_the_largest_seed_and_restarts_are_taken(run, tmp_path):
+    run("compress", SAMPLE, "-k", "2", "--seed", "18446744073709551615", "--restarts", "3",
+        "-o", tmp_path / "o.png", check=True)
+
+
+# --- inputs an output would replace -------------------------------------------------------
+
+def test_the_remap_palette_is_not_overwritten_even_with_force(run, tmp_path):
+    palette = tmp_path / "pal.json"
+    run("compress", SAMPLE, "-k", "4", "--palette-out", palette, "-o", tmp_path / "a.png",
+        check=True)
+    before = palette.read_bytes()
+    result = run("compress", SAMPLE, "--remap", palette, "--palette-out", palette, "-o",
+                 tmp_path / "b.png", "--force")
+    assert result.returncode == 4, result.stderr
+    assert "--remap palette" in result.stderr
+    assert palette.read_bytes() == before and not (tmp_path / "b.png").exists()
+
+
+# --- names shown on the terminal ----------------------------------------------------------
+
+def test_bidi_overrides_and_controls_in_names_are_escaped(run, tmp_path):
+    name = tmp_path / "\u202egnp.exe"  # shows as "exe.png" on a terminal
+    name.write_bytes(SAMPLE.read_bytes())
+    out = tmp_path / "o\x1b[31m.png"
+    result = run("compress", name, "-k", "2", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "\u202e" not in result.stdout and "\x1b" not in result.stdout
+    assert f"{tmp_path}/\\xe2\\x80\\xaegnp.exe → {tmp_path}/o\\x1b[31m.png" in result.stdout
+    bad = tmp_path / "\u2067x\x9b.png"
+    bad.write_bytes(b"")
+    result = run("compress", bad, "-k", "2", "-o", tmp_path / "p.png")
+    assert result.stderr == f"kmquant: {tmp_path}/\\xe2\\x81\\xa7x\\xc2\\x9b.png: empty file\n"
+
+
+def test_accented_names_are_shown_as_they_are(run, tmp_path):
+    name = tmp_path / "été.png"
+    name.write_bytes(b"")
+    assert run("compress", name, "-k", "2", "-o", tmp_path / "o.png").stderr == (
+        f"kmquant: {name}: empty file\n")
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+def test_keep_metadata_caps_text_and_says_so(run, tmp_path):
+    from PIL import Image, PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    for i in range(1200):
+        info.add_text(f"k{i}", "v")
+    source = tmp_path / "texts.png"
+    Image.new("RGB", (4, 4), (1, 2, 3)).save(source, pnginfo=info)
+    out = tmp_path / "o.png"
+    result = run("compress", source, "-k", "2", "--keep-metadata", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"kmquant: note: {source}: some metadata is not kept")
+    assert out.read_bytes().count(b"tEXt") == 1000
