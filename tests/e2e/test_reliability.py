@@ -59,8 +59,9 @@ def test_a_fifo_is_written_through_to_its_reader(run, tmp_path):
         reader_ready.set()
         os.set_blocking(fd, True)
         chunks = []
+        deadline = time.monotonic() + 60
         # Until kmquant has opened it, reads give nothing: wait for the first data.
-        while not chunks or chunks[-1]:
+        while (not chunks or chunks[-1]) and time.monotonic() < deadline:
             chunk = os.read(fd, 1 << 16)
             if chunk or chunks:
                 chunks.append(chunk)
@@ -69,7 +70,7 @@ def test_a_fifo_is_written_through_to_its_reader(run, tmp_path):
         os.close(fd)
         received.append(b"".join(chunks))
 
-    reader = threading.Thread(target=read_all)
+    reader = threading.Thread(target=read_all, daemon=True)
     reader.start()
     reader_ready.wait()
     result = run("compress", SAMPLE, "-k", "8", "-o", fifo, "--force")
