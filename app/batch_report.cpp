@@ -17,9 +17,9 @@ std::string file_line(const ResultTable& table) {
   std::snprintf(line.data(), line.size(),
                 "%s → %s: k = %u, %u colours, %u bits/px, %llu bytes (%.2f× smaller than the "
                 "input), MSE %.3f, PSNR %s, %.3f s",
-                table.input.c_str(), row.file.c_str(), row.k, row.colors, row.bits_per_pixel,
-                static_cast<unsigned long long>(row.png_bytes), row.png_ratio_vs_input, row.mse,
-                psnr.data(), row.seconds);
+                on_one_line(table.input).c_str(), on_one_line(row.file).c_str(), row.k, row.colors,
+                row.bits_per_pixel, static_cast<unsigned long long>(row.png_bytes),
+                row.png_ratio_vs_input, row.mse, psnr.data(), row.seconds);
   return line.data();
 }
 

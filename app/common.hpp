@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <vector>
@@ -49,6 +50,22 @@ struct Input {
   [[nodiscard]] const Image& pixels() const { return transparent ? *transparent : rgb; }
 };
 
+/// The CLI11 checks of every numeric option: decimal only, and within a range, so that an
+/// option is never read as octal ("010"), hexadecimal ("0x10"), wrapped around ("-1", 2^64)
+/// or as infinity or NaN. A failed check exits 2 with "OPTION: expected …, got VALUE".
+/// A whole number: decimal digits, no sign, no leading zero (but "0" itself), min to max.
+[[nodiscard]] CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
+/// A finite decimal number ("0.5", "1e-3"; no "inf", "nan" or hexadecimal), min to max.
+[[nodiscard]] CLI::Validator decimal_number(double min, double max);
+/// `text` as a finite decimal number, if it is one.
+[[nodiscard]] std::optional<double> parse_decimal(std::string_view text);
+
+/// The most k-means++ starts --restarts takes: more than twice the most any --effort uses (432,
+/// at effort 10 and k = 64); a million starts would run for minutes.
+inline constexpr unsigned max_restarts = 1000;
+/// The most threads --threads takes (and files at once, -j).
+inline constexpr unsigned max_threads = 1024;
+
 /// Declare the options that change the input limits (--max-pixels) on a subcommand.
 void add_limit_options(CLI::App& command, Limits& limits);
 
@@ -72,7 +89,9 @@ void add_limit_options(CLI::App& command, Limits& limits);
 /// be written, none is, and the files already there are left as they were.
 class OutputFiles {
  public:
-  explicit OutputFiles(std::filesystem::path input) : input_(std::move(input)) {}
+  /// `existing`: what to do with a file already at an output's path (AtomicFiles).
+  explicit OutputFiles(std::filesystem::path input, Existing existing = Existing::replace)
+      : input_(std::move(input)), written_(existing) {}
 
   /// Queue a file. Throws Error(output) if `path` is the input file itself.
   void add(const std::filesystem::path& path, std::vector<std::uint8_t> bytes);
@@ -121,8 +140,13 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// `text` with control characters (a newline in a file name, say) shown as \xNN.
+/// `text` made safe to print, as `ls` shows names: control characters (a newline in a file
+/// name, say), bidirectional formatting characters (U+202E…) and bytes that are not UTF-8 are
+/// shown as \xNN, byte by byte; everything else as it is.
 [[nodiscard]] std::string on_one_line(const std::string& text);
+
+/// The same for text of several lines (a table): its newlines are kept.
+[[nodiscard]] std::string for_terminal(const std::string& text);
 
 /// Print the message of an Error to stderr as "kmquant: <message>", on one line (control
 /// characters, such as a newline in a file name, are shown as \xNN), and map it to an exit code.

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 #include "base/parallel.hpp"
@@ -31,6 +31,7 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
                    "standard input")
       ->required();
   compress->add_option("-k,--colors", settings.k, "Number of colours, 1 to 256")
+      ->check(whole_number(0, std::numeric_limits<unsigned>::max()))
       ->each([&settings](const std::string&) { settings.k_given = true; });
   compress->add_option("-o,--output", settings.output,
                        "The PNG to write, for one input; - writes it to standard output");
@@ -47,16 +48,16 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
       ->add_option("-j,--jobs", settings.jobs,
                    "Files compressed at once (default: one per hardware thread); with more "
                    "than one, each image uses one thread")
-      ->check(CLI::Range(1u, 1024u));
+      ->check(whole_number(1, max_threads));
   compress->add_option("--quality", settings.quality,
                        "MIN-MAX or MAX, PSNR in dB: the fewest colours reaching MAX; fail "
                        "(exit 6, nothing written) if --max-colors cannot reach MIN");
   compress
       ->add_option("--max-error", settings.max_error,
                    "The fewest colours whose MSE is at most this; fail (exit 6) if none")
-      ->check(CLI::NonNegativeNumber);
+      ->check(decimal_number(0, 255.0 * 255.0));
   compress->add_option("--max-colors", settings.max_colors, "Most colours to use, 1 to 256")
-      ->check(CLI::Range(1u, max_colors))
+      ->check(whole_number(1, max_colors))
       ->capture_default_str();
   compress->add_option("--palette-out", settings.palette_out,
                        "Also write the palette: .json, or else a PNG strip of one pixel per "
@@ -77,7 +78,7 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   compress
       ->add_option("--dither-strength", settings.dither_strength,
                    "How much of each pixel's error is passed on, 0 to 1")
-      ->check(CLI::Range(0.0f, 1.0f))
+      ->check(decimal_number(0, 1))
       ->capture_default_str();
   compress->add_option("--remap", settings.remap,
                        "Map every image to this palette (a --palette-out file: .json or a PNG "
@@ -96,14 +97,12 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
 namespace {
 
 double parse_decibels(const std::string& text, const std::string& whole) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || error != std::errc() || stop != end) {
+  const std::optional<double> value = parse_decimal(text);
+  if (!value) {
     throw Error(ErrorKind::invalid_argument,
                 "--quality: expected MAX or MIN-MAX in dB (such as 30-40), got " + whole);
   }
-  return value;
+  return *value;
 }
 
 /// The quality target the command line asks for, if any.
@@ -177,6 +176,7 @@ NamingRules naming_rules(const CompressSettings& settings) {
   rules.suffix = settings.suffix_given ? settings.suffix : default_suffix(settings.out_dir);
   rules.palette_out = settings.palette_out;
   rules.labels_out = settings.labels_out;
+  rules.remap = settings.remap;
   return rules;
 }
 

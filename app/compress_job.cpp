@@ -22,15 +22,20 @@ Input load_job_input(const FileJob& job, const Limits& limits) {
     throw Error(ErrorKind::input, job.input.path.string() + ": " + job.input.problem);
   }
   if (!job.input.is_stdin()) return load_input(job.input.path, limits, true);
-  // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file.
-  const std::vector<std::uint8_t> bytes = read_file("/dev/stdin", limits.max_file_bytes);
-  return prepare_input("stdin", decode_image(bytes, "stdin", limits), true);
+  // /dev/stdin reads a pipe to its end, bounded by max_file_bytes like any file, and its first
+  // bytes are checked before the rest is read.
+  return prepare_input("stdin", load_image("/dev/stdin", limits, "stdin"), true);
 }
 
+/// Without --force, refuse at once an output whose name is taken, before any work; the final
+/// rename checks again (AtomicFiles with Existing::keep), for a file that appears meanwhile.
+/// A character device or FIFO (/dev/null, a named pipe) is written through, replacing nothing.
 void check_outputs_free(const FileJob& job, bool force) {
   if (force) return;
   for (const fs::path& path : {job.png_to_stdout ? fs::path() : job.png, job.palette, job.labels}) {
     std::error_code ec;
+    const fs::file_status followed = fs::status(path, ec);
+    if (fs::is_character_file(followed) || fs::is_fifo(followed)) continue;
     if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) {
       throw Error(ErrorKind::output,
                   path.string() + ": already exists (use --force to replace it)");
@@ -77,8 +82,9 @@ void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
 
 /// Write every output of the job: the files all or nothing, then the PNG to stdout if asked.
 void write_outputs(const FileJob& job, const Input& input, const Result& result,
-                   const std::vector<std::uint8_t>& png) {
-  OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path);
+                   const std::vector<std::uint8_t>& png, bool force) {
+  OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path,
+                    force ? Existing::replace : Existing::keep);
   if (!job.png_to_stdout) files.add(job.png, png);
   if (!job.palette.empty()) {
     files.add(job.palette, palette_file_bytes(result, input.path.string(), job.palette));
@@ -92,6 +98,13 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
   check_outputs_free(job, settings.force);
   const Input input = load_job_input(job, settings.limits);
+  if (settings.keep_metadata && input.info.metadata.incomplete) {
+    std::fprintf(stderr,
+                 "kmquant: note: %s: some metadata is not kept: damaged, or beyond the limits "
+                 "(%llu bytes in all, 1000 text chunks, 1 MiB of text in one)\n",
+                 on_one_line(job.input_name()).c_str(),
+                 static_cast<unsigned long long>(settings.limits.max_metadata_bytes));
+  }
   // SSIM, when the output shows it (JSON): its reference (the original's grey, downsampled) is
   // made while the image is quantized, and the result's SSIM while its PNG is encoded, when this
   // job may use more than one thread.
@@ -127,7 +140,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
                       std::to_string(input.info.file_bytes) + " bytes)";
     return outcome;
   }
-  write_outputs(job, input, result, png);
+  write_outputs(job, input, result, png, settings.force);
   outcome.status = JobStatus::written;
   return outcome;
 }

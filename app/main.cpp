@@ -1,5 +1,11 @@
 // kmquant: k-means colour quantization from the command line.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
 
@@ -42,14 +48,54 @@ int run(int argc, char** argv) {
   return exit_usage;  // unreachable: require_subcommand(1)
 }
 
+/// A write error is a failed write, not the end of the process: with SIGXFSZ (over a file-size
+/// limit, `ulimit -f`) and SIGPIPE (a reader gone: `-o - | head -c 10`) ignored, the write
+/// fails with EFBIG or EPIPE, the temporary files are removed, and kmquant exits 4 naming the
+/// file. Children (none) would inherit the ignored signals.
+void turn_write_signals_into_errors() noexcept {
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+/// Make sure descriptors 0, 1 and 2 are open: if one was closed (`kmquant ... >&-`), the next
+/// file kmquant opens would take its number, and the report meant for standard output would
+/// go into an output file. A closed one is taken by /dev/null opened read-only, so that what
+/// is written to it fails (EBADF) and is reported, and reading it gives nothing.
+void reserve_standard_descriptors() noexcept {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    const int opened = ::open("/dev/null", O_RDONLY);
+    if (opened >= 0 && opened != fd) ::close(opened);  // lower ones are open: cannot happen
+  }
+}
+
+/// What the command printed must have reached standard output (the report, the table, the
+/// JSON): a full disk (/dev/full), a closed descriptor or a reader gone makes an otherwise
+/// successful run exit 4, naming stdout; a run that already failed keeps its exit code.
+/// Standard error is checked too, as it carries the report of `compress -o -`.
+int check_standard_output(int code) noexcept {
+  const bool succeeded = code == exit_ok || code == exit_skipped_larger;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (!flushed || std::ferror(stdout) != 0) {
+    // A failure seen only by an earlier write has no errno left to tell.
+    std::fprintf(stderr, "kmquant: stdout: cannot write: %s\n",
+                 flushed ? "write error" : std::strerror(errno));
+    return succeeded ? exit_output : code;
+  }
+  if (std::fflush(stderr) != 0 || std::ferror(stderr) != 0) return succeeded ? exit_output : code;
+  return code;
+}
+
 }  // namespace
 }  // namespace kmquant::cli
 
 int main(int argc, char** argv) {
   try {
+    kmquant::cli::reserve_standard_descriptors();
+    kmquant::cli::turn_write_signals_into_errors();
     kmquant::cli::tune_memory_for_speed();
     kmquant::cli::remove_temporary_files_on_signals();
-    return kmquant::cli::run(argc, argv);
+    return kmquant::cli::check_standard_output(kmquant::cli::run(argc, argv));
   } catch (const std::bad_alloc&) {
     std::fputs("kmquant: out of memory\n", stderr);
   } catch (const std::exception& e) {

@@ -87,6 +87,10 @@ std::vector<FileJob> plan_jobs(const std::vector<InputFile>& inputs, const Namin
                         other.path.string() + " with an output";
         }
       }
+      if (!rules.remap.empty() && same_file(output, rules.remap)) {
+        job.refusal = output.string() + ": refusing to overwrite the --remap palette " +
+                      rules.remap.string() + " with an output";
+      }
       if (!job.refusal.empty()) continue;
       const auto [at, fresh] = claimed.emplace(identity(output), job.input_name());
       if (!fresh) {

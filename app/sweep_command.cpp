@@ -2,8 +2,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <limits>
+#include <new>
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/parallel.hpp"
@@ -23,6 +26,7 @@ CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings) {
                     "PNG, JPEG or WebP image (default: the sample photo kodim23.png)");
   sweep->add_option("-k,--colors", settings.ks, "Comma-separated numbers of colours, each 1 to 256")
       ->delimiter(',')
+      ->check(whole_number(0, std::numeric_limits<unsigned>::max()))
       ->default_str("2,4,8,16,32");
   sweep->add_option("-o,--out-dir", settings.out_dir, "Folder for the outputs (created if needed)")
       ->default_str("kmquant-out");
@@ -77,7 +81,17 @@ std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outp
                             std::to_string(input.rgb.height) + " · k-means colour quantization";
   GridStyle style;
   style.threads = threads;
-  return render_comparison_grid(panels, title, style);
+  try {
+    return render_comparison_grid(panels, title, style);
+  } catch (const Error& error) {
+    // Cairo's status reports its failures, memory among them; out of memory is exit 1 here as
+    // everywhere, not a failure to write the figure.
+    if (error.kind() == ErrorKind::output &&
+        std::string_view(error.what()).ends_with(": out of memory")) {
+      throw std::bad_alloc();
+    }
+    throw;
+  }
 }
 
 /// Encode everything and write the images (to temporaries that `files` puts in place at the
@@ -181,10 +195,11 @@ int run_sweep(const SweepSettings& settings) {
     if (settings.json) {
       std::fputs(json.c_str(), stdout);
     } else {
-      std::fputs(format_table(outputs.table).c_str(), stdout);
+      std::fputs(for_terminal(format_table(outputs.table)).c_str(), stdout);
       std::printf("wrote %s%zu quantized PNGs, grid.png, results.csv%s and results.json to %s\n",
                   settings.save_original ? "original.png, " : "", names.size(),
-                  settings.html ? ", report.html" : "", settings.out_dir.c_str());
+                  settings.html ? ", report.html" : "",
+                  on_one_line(settings.out_dir.string()).c_str());
     }
     return exit_ok;
   } catch (const Error& error) {

@@ -1,6 +1,8 @@
-// Fuzz target: any bytes through decode_image — format sniffing, the PNG, JPEG and WebP readers
-// and the limits. A refusal must be a clean Error; a decoded image must be consistent, and come
-// back unchanged through kmquant's PNG writer and reader.
+// Fuzz target: any bytes through decode_image — format sniffing, the PNG, JPEG and WebP readers,
+// the metadata found on the way, and the limits. A refusal must be a clean Error; a decoded
+// image must be consistent, and come back unchanged through kmquant's PNG writer and reader;
+// a small one (RGB or RGBA) is also quantized and written with its metadata, as
+// `compress --keep-metadata` does, and that metadata must come back unchanged.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,8 @@
 #include "kmquant/encode.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/image.hpp"
+#include "kmquant/options.hpp"
+#include "kmquant/quantize.hpp"
 
 namespace kmquant::fuzz {
 namespace {
@@ -42,6 +46,33 @@ void check_image(const LoadedImage& loaded) {
           "the PNG writer and reader give back the decoded image");
 }
 
+/// Quantize a small decoded image (effort 1: the fuzzer's time goes to the decoders) and write
+/// it with the file's metadata; the PNG must decode to the quantized pixels and carry the same
+/// metadata.
+void check_keep_metadata(const LoadedImage& loaded) {
+  constexpr std::size_t max_quantized_pixels = 4096;
+  if (loaded.image.pixel_count() > max_quantized_pixels) return;
+  Options options;
+  options.effort = 1;
+  options.threads = 1;
+  const Result result = quantize(loaded.image, 4, options);
+  const PngSettings settings{.effort = PngEffort::fast, .metadata = &loaded.info.metadata};
+  const std::vector<std::uint8_t> png = encode_indexed_png(result, settings);
+  const LoadedImage again = decode_image(png, "kept metadata", fuzz_limits);
+  require(again.image.pixels == result.to_image().pixels, "quantized pixels written exactly");
+  const Metadata& kept = loaded.info.metadata;
+  const Metadata& read = again.info.metadata;
+  require(read.exif == kept.exif && read.png_chunks == kept.png_chunks,
+          "the Exif and PNG chunks kept come back unchanged");
+  // A profile from a JPEG or WebP is kept as found; read from a PNG it must also be as long as
+  // its header says.
+  const std::vector<std::uint8_t>& icc = kept.icc_profile;
+  const bool consistent =
+      icc.size() >= 4 && (std::size_t{icc[0]} << 24 | std::size_t{icc[1]} << 16 |
+                          std::size_t{icc[2]} << 8 | std::size_t{icc[3]}) == icc.size();
+  require(!consistent || read.icc_profile == icc, "the ICC profile kept comes back unchanged");
+}
+
 }  // namespace
 }  // namespace kmquant::fuzz
 
@@ -55,5 +86,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   fuzz::check_image(loaded);
+  fuzz::check_keep_metadata(loaded);
   return 0;
 }

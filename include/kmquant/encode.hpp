@@ -78,11 +78,25 @@ struct PngSettings {
 /// depend on it). Throws Error(invalid_argument) for an inconsistent image.
 [[nodiscard]] std::vector<std::uint8_t> encode_png(const Image& image, unsigned threads = 0);
 
+/// What a write does with a file that exists at its path.
+enum class Existing {
+  /// Replace it (atomically, by rename). The new file takes the mode of the one it replaces.
+  replace,
+  /// Leave it and fail with Error(output), even if it appeared only while the file was being
+  /// written (the final rename never replaces: renameat2's RENAME_NOREPLACE, or link()).
+  keep,
+};
+
 /// Write bytes to `path` safely: into a temporary file in the same folder, flushed to disk,
 /// then renamed over `path`. On any failure the temporary is removed, `path` is untouched, and
-/// Error(output) names the file and the reason. The new file gets mode 0666 less the umask; a
-/// file it replaces does not pass on its mode, and a symbolic link at `path` is replaced itself.
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+/// Error(output) names the file and the reason. A new file gets mode 0666 less the umask; a
+/// file it replaces passes on its mode (and, where allowed, its owner and group).
+/// What is at `path` decides the rest: a symbolic link is followed, and its target written as
+/// if named (a link to nothing is refused, as `cp` does); a character device or a FIFO
+/// (`/dev/null`, a named pipe) is written through, never replaced, as `cp` does (a FIFO with no
+/// reader is refused rather than waited for); a folder, block device or socket is refused.
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
+                       Existing existing = Existing::replace);
 
 /// One file for write_files_atomic.
 struct FileToWrite {
@@ -93,10 +107,11 @@ struct FileToWrite {
 /// Write several files as write_file_atomic does, all or nothing: every file is written to its
 /// temporary file and flushed before the first is renamed into place, so a failure while
 /// writing (a full disk, a read-only folder) removes the temporaries and leaves every existing
-/// file as it was. Only a rename failing part-way — which needs no space and is refused only
-/// for reasons such as a folder standing at the destination — leaves the files before it
-/// replaced. Throws Error(output) naming the file that failed.
-void write_files_atomic(std::span<const FileToWrite> files);
+/// file as it was. Devices and FIFOs are written through first, then the files renamed. Only a
+/// rename failing part-way leaves the files before it in place: with Existing::replace they
+/// stay replaced (the old versions are gone); with Existing::keep, where the new files replaced
+/// nothing, they are removed again. Throws Error(output) naming the file that failed.
+void write_files_atomic(std::span<const FileToWrite> files, Existing existing = Existing::replace);
 
 /// write_files_atomic spread over time: each file is written (to its temporary, flushed) when
 /// write() is called, from any thread, and commit() puts them all in place. Until then a failure
@@ -105,18 +120,19 @@ void write_files_atomic(std::span<const FileToWrite> files);
 /// overlapping the rest of the work.
 class AtomicFiles {
  public:
-  AtomicFiles();
+  explicit AtomicFiles(Existing existing = Existing::replace);
   AtomicFiles(const AtomicFiles&) = delete;
   AtomicFiles& operator=(const AtomicFiles&) = delete;
   ~AtomicFiles();
 
-  /// Write `bytes` to a temporary file beside `path` and flush it; thread-safe. Throws
-  /// Error(output) naming `path`.
+  /// Write `bytes` to a temporary file beside `path` (or beside the target of a link at
+  /// `path`) and flush it; for a device or FIFO, open it and keep the bytes for commit().
+  /// Thread-safe. Throws Error(output) naming `path`.
   void write(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
-  /// Rename every file written into place and make the renames durable; call it once every
-  /// write() has returned. Throws Error(output) naming the file that failed (the files renamed
-  /// before it stay replaced, as with write_files_atomic).
+  /// Write the bytes kept for devices and FIFOs, rename every file written into place and make
+  /// the renames durable; call it once every write() has returned. Throws Error(output) naming
+  /// the file that failed (see write_files_atomic for what stays in place then).
   void commit();
 
  private:

@@ -109,8 +109,11 @@ struct LoadedImage {
 [[nodiscard]] LoadedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
                                        const Limits& limits = {});
 
-/// Read a whole file (at most limits.max_file_bytes) and decode it. Throws Error.
-[[nodiscard]] LoadedImage load_image(const std::filesystem::path& path, const Limits& limits = {});
+/// Read a whole file (at most limits.max_file_bytes) and decode it. Its first bytes are checked
+/// as soon as they are read: a stream that cannot be an image (/dev/zero, noise) is refused
+/// then, not after max_file_bytes. `name` names it in errors (default: the path). Throws Error.
+[[nodiscard]] LoadedImage load_image(const std::filesystem::path& path, const Limits& limits = {},
+                                     const std::string& name = {});
 
 /// An RGB copy of `image`: RGBA is composited onto opaque white (in sRGB values, rounded to
 /// nearest: c' = (c·a + 255·(255 − a)) / 255); RGB is returned unchanged.

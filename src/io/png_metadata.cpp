@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -93,6 +94,85 @@ bool read_icc_profile(std::span<const std::uint8_t> data, std::uint64_t max_byte
   return inflate_icc_profile(data.subspan(name_length + 2), max_bytes, profile);
 }
 
+/// Text chunks (tEXt, zTXt, iTXt) kept at most: libpng's own default cap on the ancillary
+/// chunks it stores (PNG_USER_CHUNK_CACHE_MAX). 100,000 of them were copied before.
+constexpr std::size_t max_text_chunks = 1000;
+/// Bytes of text one chunk may hold, once inflated: Pillow's cap (ImageFile.MAX_TEXT_CHUNK). A
+/// zTXt of 20 kB can hold 20 MB of text.
+constexpr std::uint64_t max_text_bytes = 1 << 20;
+
+/// The size a zlib stream inflates to, or nullopt when it is damaged, cut short or inflates to
+/// more than `max_bytes`. The output goes to a scratch buffer; `work` grows by what was
+/// inflated, kept or not, so that the caller can bound the work of many such streams.
+std::optional<std::uint64_t> inflated_size(std::span<const std::uint8_t> compressed,
+                                           std::uint64_t max_bytes, std::uint64_t& work) {
+  z_stream stream{};
+  if (inflateInit(&stream) != Z_OK) return std::nullopt;
+  stream.next_in = const_cast<Bytef*>(compressed.data());  // zlib's API is not const-correct
+  stream.avail_in = static_cast<uInt>(std::min<std::size_t>(compressed.size(), 0xFFFF'FFFFu));
+  std::array<std::uint8_t, 16384> scratch{};
+  std::uint64_t size = 0;
+  int status = Z_OK;
+  while (status == Z_OK && size <= max_bytes) {
+    stream.next_out = scratch.data();
+    stream.avail_out = scratch.size();
+    status = inflate(&stream, Z_NO_FLUSH);
+    size += scratch.size() - stream.avail_out;
+    if (status == Z_BUF_ERROR && stream.avail_in == 0) break;  // cut short
+  }
+  inflateEnd(&stream);
+  work += size;
+  if (status != Z_STREAM_END || size > max_bytes) return std::nullopt;
+  return size;
+}
+
+/// Where the compressed text of a zTXt or iTXt chunk starts; 0 for an iTXt of plain text, and
+/// nullopt when the chunk is malformed (no keyword, an unknown compression method).
+std::optional<std::size_t> compressed_text_offset(std::string_view type,
+                                                  std::span<const std::uint8_t> data) {
+  const auto nul = [&](std::size_t from) -> std::optional<std::size_t> {
+    const auto found =
+        std::find(data.begin() + static_cast<std::ptrdiff_t>(from), data.end(), std::uint8_t{0});
+    if (found == data.end()) return std::nullopt;
+    return static_cast<std::size_t>(found - data.begin());
+  };
+  const std::optional<std::size_t> keyword_end = nul(0);
+  if (!keyword_end || *keyword_end == 0 || *keyword_end > 79) return std::nullopt;
+  if (type == "zTXt") {
+    if (*keyword_end + 1 >= data.size() || data[*keyword_end + 1] != 0) return std::nullopt;
+    return *keyword_end + 2;
+  }
+  // iTXt: keyword, NUL, compression flag, method, language, NUL, translated keyword, NUL, text.
+  if (*keyword_end + 3 > data.size()) return std::nullopt;
+  const std::uint8_t flag = data[*keyword_end + 1];
+  if (flag > 1 || data[*keyword_end + 2] != 0) return std::nullopt;
+  const std::optional<std::size_t> language_end = nul(*keyword_end + 3);
+  if (!language_end) return std::nullopt;
+  const std::optional<std::size_t> translated_end = nul(*language_end + 1);
+  if (!translated_end) return std::nullopt;
+  return flag == 0 ? 0 : *translated_end + 1;
+}
+
+/// The bytes a text chunk counts for against the metadata budget: its stored size, or what its
+/// text inflates to if more; nullopt when it is malformed, a bomb (over max_text_bytes
+/// inflated), or cannot be checked because `inflate_budget` (shared by all text chunks) is
+/// spent.
+std::optional<std::uint64_t> text_chunk_cost(std::string_view type,
+                                             std::span<const std::uint8_t> data,
+                                             std::uint64_t& inflate_work,
+                                             std::uint64_t inflate_budget) {
+  if (data.size() > max_text_bytes) return std::nullopt;
+  if (type == "tEXt") return data.size();
+  const std::optional<std::size_t> offset = compressed_text_offset(type, data);
+  if (!offset) return std::nullopt;
+  if (*offset == 0) return data.size();
+  if (inflate_work >= inflate_budget) return std::nullopt;
+  const std::optional<std::uint64_t> inflated =
+      inflated_size(data.subspan(*offset), max_text_bytes, inflate_work);
+  if (!inflated) return std::nullopt;
+  return std::max<std::uint64_t>(data.size(), *inflated);
+}
+
 std::vector<std::uint8_t> icc_chunk_data(std::span<const std::uint8_t> profile) {
   std::vector<std::uint8_t> data(icc_profile_name.begin(), icc_profile_name.end());
   data.push_back(0);  // end of the name
@@ -123,6 +203,8 @@ bool reserve_metadata_bytes(Metadata& metadata, std::uint64_t& used, std::uint64
 Metadata read_png_metadata(std::span<const std::uint8_t> png, std::uint64_t max_bytes) {
   Metadata metadata;
   std::uint64_t used = 0;
+  std::size_t text_chunks = 0;
+  std::uint64_t inflate_work = 0;  // all compressed text inflated to check it: at most max_bytes
   std::size_t offset = png_signature_bytes;
   while (offset + 12 <= png.size()) {
     const std::uint32_t length = read_be32(png.subspan(offset));
@@ -148,6 +230,15 @@ Metadata read_png_metadata(std::span<const std::uint8_t> png, std::uint64_t max_
         metadata.incomplete = true;
       } else {
         metadata.icc_profile = std::move(profile);
+      }
+    } else if (type == "tEXt" || type == "zTXt" || type == "iTXt") {
+      const std::optional<std::uint64_t> cost =
+          ++text_chunks > max_text_chunks ? std::nullopt
+                                          : text_chunk_cost(type, data, inflate_work, max_bytes);
+      if (!cost) {
+        metadata.incomplete = true;
+      } else if (reserve_metadata_bytes(metadata, used, *cost, max_bytes)) {
+        metadata.png_chunks.push_back({type, {data.begin(), data.end()}});
       }
     } else if (reserve_metadata_bytes(metadata, used, length, max_bytes)) {
       if (type == "eXIf") {

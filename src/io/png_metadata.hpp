@@ -12,7 +12,9 @@ namespace kmquant::detail {
 
 /// The metadata of a PNG that libpng has already decoded: its iCCP (profile inflated), eXIf
 /// and the chunks Metadata::png_chunks keeps, with their CRCs checked. What is damaged, or
-/// would take the metadata past `max_bytes`, is dropped and marks it incomplete.
+/// would take the metadata past `max_bytes`, is dropped and marks it incomplete; so are text
+/// chunks beyond the first 1000, and a text chunk of more than 1 MiB (a zTXt or iTXt counts
+/// as its text inflated, the inflation of them all bounded by `max_bytes`).
 [[nodiscard]] Metadata read_png_metadata(std::span<const std::uint8_t> png,
                                          std::uint64_t max_bytes);
 

@@ -24,17 +24,58 @@
 namespace kmquant::detail {
 namespace {
 
+/// Compressed image data the decoder may still read once the last row is decoded: the end of
+/// the zlib stream and its checksum take a few bytes. libpng would otherwise inflate whatever
+/// follows to its end — a 1 MB file of 1×1 pixels can carry 1 GiB of deflated zeros after its
+/// row (seconds of CPU) — only to warn about it. Past this budget the file is refused; within
+/// it, extra data is libpng's to judge (it ignores it, with a warning).
+constexpr std::size_t max_image_data_after_last_row = 4 << 10;
+
 /// What the libpng callbacks read and write. Plain data only.
 struct PngSource {
   const std::uint8_t* data = nullptr;
   std::size_t size = 0;
   std::size_t offset = 0;
   PngErrorMessage error;
+  /// The chunk that the reads are in: where it ends (after its CRC), and whether it is IDAT.
+  std::size_t chunk_end = 8;  // the signature, then the chunks
+  bool in_idat = false;
+  /// The image's rows (0 until IHDR is read) and interlacing, to tell when all are decoded.
+  png_uint_32 height = 0;
+  bool interlaced = false;
+  std::size_t image_data_after_rows = 0;
 };
+
+std::uint32_t read_be32(const std::uint8_t* bytes) {
+  return std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
+         std::uint32_t{bytes[2]} << 8 | std::uint32_t{bytes[3]};
+}
+
+/// Follow the chunk a read at `offset` falls in (libpng reads a chunk's header, data and CRC in
+/// order, never across chunks).
+void follow_chunks(PngSource& source) {
+  while (source.offset >= source.chunk_end && source.chunk_end + 8 <= source.size) {
+    const std::uint8_t* header = source.data + source.chunk_end;
+    source.in_idat = std::memcmp(header + 4, "IDAT", 4) == 0;
+    source.chunk_end += 12 + std::size_t{read_be32(header)};
+  }
+}
 
 void read_from_memory(png_structp png, png_bytep out, std::size_t length) {
   auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
   if (length > source->size - source->offset) png_error(png, "unexpected end of file");
+  follow_chunks(*source);
+  // libpng inflates the rest of the stream (png_read_finish_IDAT) as soon as the last row is
+  // decoded, when the row counter has just passed the last row (the last pass when interlaced).
+  const bool rows_done = source->height != 0 &&
+                         (source->interlaced ? png_get_current_pass_number(png) >= 7
+                                             : png_get_current_row_number(png) >= source->height);
+  if (rows_done && source->in_idat) {
+    source->image_data_after_rows += length;
+    if (source->image_data_after_rows > max_image_data_after_last_row) {
+      png_error(png, "more than 4 KiB of image data after the last row");
+    }
+  }
   std::memcpy(out, source->data + source->offset, length);
   source->offset += length;
 }
@@ -136,7 +177,8 @@ bool set_up_transforms(png_structp png, png_infop info, PngRowLayout& layout) {
 }
 
 // Stage 3: decode every row, then read the rest of the file up to IEND so that a truncated
-// file is an error rather than a partial image.
+// file is an error rather than a partial image (with at most max_image_data_after_last_row of
+// image data inflated on the way).
 bool read_rows(png_structp png, png_bytepp rows) {
   if (setjmp(png_jmpbuf(png)) != 0) return false;
   png_read_image(png, rows);
@@ -164,6 +206,8 @@ LoadedImage read_png(std::span<const std::uint8_t> bytes, const std::string& nam
   check_enough_data(min_compressed_bytes(header), bytes.size(), header.width, header.height, name,
                     "PNG");
 
+  source.height = header.height;
+  source.interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
   PngRowLayout layout;
   if (!set_up_transforms(png, info, layout)) throw fail();
   // The transforms above always give 8-bit RGB or RGBA; this guards the buffer below.

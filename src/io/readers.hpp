@@ -2,12 +2,27 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "kmquant/image.hpp"
 
 namespace kmquant::detail {
+
+/// Called with a stream's first bytes (fewer only when the stream is shorter); throws to
+/// refuse it.
+using HeadCheck = std::function<void(std::span<const std::uint8_t>)>;
+
+/// read_file, calling `check_head` on the first `head_bytes` as soon as they are read (before
+/// the rest is read or its size reserved), so that a stream of unknown content is refused at
+/// once. A FIFO is opened without waiting for a writer, and read as empty if it has none.
+[[nodiscard]] std::vector<std::uint8_t> read_file_checking_head(const std::filesystem::path& path,
+                                                                std::uint64_t max_bytes,
+                                                                std::size_t head_bytes,
+                                                                const HeadCheck& check_head);
 
 /// Throw unless a declared image size is non-empty and within the limits: Error(input) for a
 /// zero width or height, Error(limit) for anything larger than allowed (or larger than memory

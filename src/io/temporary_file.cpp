@@ -4,10 +4,12 @@
 #include "io/temporary_file.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2 (glibc 2.28)
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kmquant/encode.hpp"
@@ -46,11 +49,40 @@ bool unregister(Registry& files, const std::filesystem::path& path) {
   return true;
 }
 
+constexpr std::size_t suffix_hex_digits = 12;
+constexpr std::string_view suffix_marker = ".kmquant-";
+
+/// The leading part of a temporary file's name: "." + the destination's name + ".kmquant-",
+/// the name cut short so that the whole name (with its random suffix) stays within NAME_MAX
+/// (255 bytes): an output name of up to 255 bytes can then be written.
+std::string temporary_prefix(const std::filesystem::path& destination) {
+  std::string name = destination.filename().string();
+  const std::size_t room = NAME_MAX - 1 - suffix_marker.size() - suffix_hex_digits;
+  if (name.size() > room) name.resize(room);
+  // Built up with += rather than "." + name + …, which trips GCC 12's false -Wrestrict.
+  std::string prefix = ".";
+  prefix += name;
+  prefix += suffix_marker;
+  return prefix;
+}
+
+/// Link `from` to the new name `to`, failing with EEXIST if `to` exists, whenever it appeared;
+/// then remove `from`. Returns errno, or 0.
+int rename_without_replacing(const char* from, const char* to) noexcept {
+  if (::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  // File systems without RENAME_NOREPLACE (NFS, some FUSE ones) say EINVAL; link() is atomic
+  // and never replaces either.
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return errno;
+  if (::link(from, to) != 0) return errno;
+  ::unlink(from);
+  return 0;
+}
+
 std::string random_hex_suffix() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
   static constexpr char digits[] = "0123456789abcdef";
   std::uint64_t value = generator();
-  std::string suffix(12, '0');
+  std::string suffix(suffix_hex_digits, '0');
   for (char& digit : suffix) {
     digit = digits[value & 0xF];
     value >>= 4;
@@ -77,10 +109,7 @@ namespace detail {
 TemporaryFile::TemporaryFile(const std::filesystem::path& destination) : destination_(destination) {
   const std::filesystem::path folder =
       destination.has_parent_path() ? destination.parent_path() : ".";
-  // Built up with += rather than "." + name + …, which trips GCC 12's false -Wrestrict.
-  std::string prefix = ".";
-  prefix += destination.filename().string();
-  prefix += ".kmquant-";
+  const std::string prefix = temporary_prefix(destination);
   Registry& files = registry();
   const std::lock_guard lock(files.mutex);
   int error = ECANCELED;
@@ -106,6 +135,13 @@ TemporaryFile::~TemporaryFile() {
   if (unregister(files, path_)) ::unlink(path_.c_str());
 }
 
+int TemporaryFile::keep_mode_of(const struct stat& replaced) noexcept {
+  // The owner first: changing it clears the set-user-ID and set-group-ID bits. Only root (or
+  // the owner, for a group it belongs to) may change it; otherwise the file stays ours.
+  (void)::fchown(fd_, replaced.st_uid, replaced.st_gid);
+  return ::fchmod(fd_, replaced.st_mode & 07777) == 0 ? 0 : errno;
+}
+
 int TemporaryFile::write_and_close(std::span<const std::uint8_t> bytes) noexcept {
   while (!bytes.empty()) {
     const ssize_t count = ::write(fd_, bytes.data(), bytes.size());
@@ -121,11 +157,16 @@ int TemporaryFile::write_and_close(std::span<const std::uint8_t> bytes) noexcept
   return result == 0 ? 0 : errno;
 }
 
-int TemporaryFile::rename_into_place() noexcept {
+int TemporaryFile::rename_into_place(bool replace) noexcept {
   Registry& files = registry();
   const std::lock_guard lock(files.mutex);
   if (files.abandoned) return ECANCELED;
-  if (::rename(path_.c_str(), destination_.c_str()) != 0) return errno;
+  if (replace) {
+    if (::rename(path_.c_str(), destination_.c_str()) != 0) return errno;
+  } else if (const int error = rename_without_replacing(path_.c_str(), destination_.c_str());
+             error != 0) {
+    return error;
+  }
   unregister(files, path_);
   return 0;
 }

@@ -7,8 +7,10 @@ import hashlib
 import os
 import resource
 import signal
+import struct
 import subprocess
 import time
+import zlib
 
 import numpy as np
 import pytest
@@ -92,22 +94,39 @@ def test_bad_file_set_covers_every_format_and_outcome():
 
 # --- bombs and limits ---------------------------------------------------------------------
 
-def limit_memory(size):
-    """For preexec_fn: the child's heap and private mappings stop at `size` bytes: more
-    memory than that fails to allocate (and kmquant would exit 1, out of memory). Peak RSS
-    would not do: Linux carries a parent's peak across fork and exec into the child's."""
+CPU_SECONDS = 0.2  # the most a refused hostile input may cost
+MEMORY = 64 << 20  # its address space (`ulimit -v`), shared libraries included
+
+
+def bounded(memory):
+    """For preexec_fn: `ulimit -v` of `memory` bytes (more fails to allocate: kmquant would exit
+    1, out of memory) and `ulimit -t 1` (SIGXCPU ends a run that goes on, so that a regression
+    fails in a second rather than after minutes). Peak RSS would not do: Linux carries a
+    parent's peak across fork and exec into the child's."""
     def limit():
-        resource.setrlimit(resource.RLIMIT_DATA, (size, size))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (1, 1))
     return limit
 
 
-def run_measured(kmquant_bin, *args, memory):
-    """Run kmquant with at most `memory` bytes of data; returns (exit status, stderr, seconds).
-    A sanitizer build maps terabytes of shadow memory and runs without the limit."""
-    start = time.monotonic()
-    result = subprocess.run([kmquant_bin, *map(str, args)], capture_output=True, text=True,
-                            timeout=60, preexec_fn=None if SANITIZED else limit_memory(memory))
-    return result.returncode, result.stderr, time.monotonic() - start
+def run_bounded(kmquant_bin, *args, memory=MEMORY, stdin=subprocess.DEVNULL):
+    """Run kmquant within `memory` and a CPU-time limit; returns (exit status, stderr, CPU
+    seconds it used, from the kernel's accounting of the child). A sanitizer build maps
+    terabytes of shadow memory and runs without the limits."""
+    process = subprocess.Popen([kmquant_bin, *map(str, args)], stdin=stdin,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=None if SANITIZED else bounded(memory))
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, stderr, usage.ru_utime + usage.ru_stime
+
+
+def assert_refused_cheaply(status, stderr, cpu, code, name):
+    assert status == code, (status, stderr)
+    assert stderr.startswith(f"kmquant: {name}: ") and stderr.count("\n") == 1, stderr
+    if not SANITIZED:
+        assert cpu < CPU_SECONDS, f"{cpu:.3f} s of CPU"
 
 
 @pytest.mark.parametrize("name,code", [("png_bomb_100000x100000.png", 5),
@@ -115,26 +134,123 @@ def run_measured(kmquant_bin, *args, memory):
                                        ("jpeg_65500x65500.jpg", 5),
                                        ("jpeg_16000x16000.jpg", 3),
                                        ("png_huge_chunk_length.png", 3)])
-def test_bomb_is_refused_in_under_a_tenth_of_a_second_and_50_MB(kmquant_bin, tmp_path, name,
-                                                                 code):
-    status, stderr, seconds = run_measured(kmquant_bin, "compress", BAD / name, "-k", "2", "-o",
-                                           tmp_path / "o.png", memory=50 << 20)
-    assert status == code, stderr
-    assert stderr.startswith(f"kmquant: {BAD / name}: ")
-    if not SANITIZED:
-        assert seconds < 0.1, f"{seconds:.3f} s"
+def test_bomb_is_refused_in_little_cpu_time_and_memory(kmquant_bin, tmp_path, name, code):
+    status, stderr, cpu = run_bounded(kmquant_bin, "compress", BAD / name, "-k", "2", "-o",
+                                      tmp_path / "o.png")
+    assert_refused_cheaply(status, stderr, cpu, code, BAD / name)
 
 
 def test_memory_limit_of_the_bomb_test_bites(kmquant_bin, tmp_path):
-    """The 50 MB limit above is real: a 14-megapixel decode (40 MB of pixels and more) fails
-    under it."""
+    """The limits above are real: a 14-megapixel decode (40 MB of pixels and more) fails under
+    them."""
     if SANITIZED:
         pytest.skip("no memory limit under the sanitizers")
     big = tmp_path / "big.png"
     Image.new("RGB", (4000, 3500), (9, 99, 199)).save(big)
-    status, stderr, _ = run_measured(kmquant_bin, "compress", big, "-k", "2", "-o",
-                                     tmp_path / "o.png", memory=50 << 20)
+    status, stderr, _ = run_bounded(kmquant_bin, "compress", big, "-k", "2", "-o",
+                                    tmp_path / "o.png")
     assert status == 1 and stderr == "kmquant: out of memory\n", (status, stderr)
+
+
+def jpeg_segment(marker, payload):
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def progressive_jpeg_of_many_scans(size, ac_scans):
+    """A valid progressive JPEG (4:2:0 YCbCr, every coefficient zero): one DC scan, then
+    `ac_scans` scans of the luma's AC coefficients (a first scan and 13 refinements each), every
+    one a few bytes of end-of-band runs (as tests/data/bad/make_bad.py's jpeg_2647_scans.jpg).
+    At 16384×16384 and 100 AC scans it is 835 kB, and libjpeg decodes each scan over 800 MB of
+    coefficients."""
+    dqt = jpeg_segment(0xDB, b"\x00" + b"\x01" * 64)
+    sof = jpeg_segment(0xC2, struct.pack(">BHHB", 8, size, size, 3) +
+                       b"\x01\x22\x00" + b"\x02\x11\x00" + b"\x03\x11\x00")
+    one_code = bytes([1] + [0] * 15)  # one 1-bit code: category 0 (DC), EOB14 (AC: 0xE0)
+    dht = jpeg_segment(0xC4, b"\x00" + one_code + b"\x00" + b"\x10" + one_code + b"\xe0")
+
+    def sos(components, ss, se, ah, al):
+        return jpeg_segment(0xDA, bytes([len(components)]) +
+                            b"".join(bytes([c, 0x00]) for c in components) +
+                            bytes([ss, se, (ah << 4) | al]))
+
+    def zero_bits(count):  # padded with ones
+        whole, rest = divmod(count, 8)
+        return bytes(whole) + (bytes([(1 << (8 - rest)) - 1]) if rest else b"")
+
+    mcus = (size // 16) ** 2
+    parts = [b"\xff\xd8", dqt, sof, dht, sos([1, 2, 3], 0, 0, 0, 0), zero_bits(mcus * 6)]
+    ac_data = zero_bits(mcus * 4 // 16384 * 15)
+    scans = [(k, al) for k in range(1, 64) for al in range(13, -1, -1)][:ac_scans]
+    for k, al in scans:
+        parts += [sos([1], k, k, 0 if al == 13 else al + 1, al), ac_data]
+    return b"".join(parts + [b"\xff\xd9"])
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_with_extra_image_data(mebibytes):
+    """A valid 1×1 grey PNG whose zlib stream goes on after its one row with `mebibytes` MiB of
+    zeros (each MiB deflated to 1 kB, the same block repeated), with the right checksums."""
+    deflate = zlib.compressobj(9)
+    stream = deflate.compress(b"\x00\x00") + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(bytes(1 << 20)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    length = 2 + (mebibytes << 20)
+    adler = (length % 65521) << 16 | 1  # Adler-32 of 2 + length zeros
+    stream += block * mebibytes + b"\x03\x00" + struct.pack(">I", adler)  # empty final block
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", stream) + png_chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "scans.jpg").write_bytes(progressive_jpeg_of_many_scans(16384, 100))
+    (folder / "extra.png").write_bytes(png_with_extra_image_data(1024))
+    return folder
+
+
+@pytest.mark.parametrize("name,code", [("scans.jpg", 5), ("extra.png", 3)])
+def test_hostile_file_is_refused_in_little_cpu_time_and_memory(kmquant_bin, tmp_path, hostile,
+                                                               name, code):
+    """101 scans of 16384² (9.6 s and 795 MB before: the scans are now counted before
+    decoding); 1 GiB of deflated zeros after a 1×1 PNG's row (2.6 s, and accepted)."""
+    status, stderr, cpu = run_bounded(kmquant_bin, "compress", hostile / name, "-k", "2", "-o",
+                                      tmp_path / "o.png")
+    assert_refused_cheaply(status, stderr, cpu, code, hostile / name)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("as_stdin", [False, True], ids=["path", "stdin"])
+def test_endless_stream_is_refused_from_its_first_bytes(kmquant_bin, tmp_path, device, as_stdin):
+    """Read to the 1 GiB limit before (7–15 s, 1.19 GB): its first 16 bytes tell."""
+    with open(device, "rb") as stream:
+        status, stderr, cpu = run_bounded(
+            kmquant_bin, "compress", "-" if as_stdin else device, "-k", "2", "-o",
+            tmp_path / "o.png", stdin=stream if as_stdin else subprocess.DEVNULL)
+    name = "stdin" if as_stdin else device
+    assert_refused_cheaply(status, stderr, cpu, 3, name)
+    assert stderr == f"kmquant: {name}: not a PNG, JPEG or WebP file\n"
+
+
+def test_a_small_excess_of_image_data_is_left_to_libpng(run, tmp_path):
+    """Within 4 KiB of compressed data after the last row, libpng's policy holds: the excess
+    (here 1 MiB of zeros in 1 kB) is ignored, as libpng and Pillow do."""
+    path = tmp_path / "extra.png"
+    path.write_bytes(png_with_extra_image_data(1))
+    run("compress", path, "-k", "2", "-o", tmp_path / "o.png", check=True)
+    with Image.open(path) as image:
+        assert image.size == (1, 1) and image.getpixel((0, 0)) == 0
+
+
+def test_a_fifo_without_a_writer_is_refused_not_waited_for(kmquant_bin, tmp_path):
+    fifo = tmp_path / "in.png"
+    os.mkfifo(fifo)
+    result = subprocess.run([kmquant_bin, "compress", fifo, "-k", "2", "-o", tmp_path / "o.png"],
+                            capture_output=True, text=True, timeout=60)  # before: waited forever
+    assert result.returncode == 3
+    assert result.stderr == f"kmquant: {fifo}: empty: the FIFO had no writer, or it wrote nothing\n"
 
 
 def test_max_pixels(run, tmp_path):

@@ -203,7 +203,7 @@ TEST_F(OutputSafety, AbandoningRemovesPendingTemporaryFiles) {
         const bool created = folder_contents().size() == 1;
         abandon_temporary_files();
         const bool removed = folder_contents().empty();
-        const bool refused = pending.rename_into_place() == ECANCELED;
+        const bool refused = pending.rename_into_place(true) == ECANCELED;
         std::_Exit(created && removed && refused ? 0 : 1);
       },
       testing::ExitedWithCode(0), "");

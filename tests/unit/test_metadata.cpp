@@ -238,6 +238,61 @@ TEST(MetadataPng, DamagedOrOversizedChunksAreDroppedNotFatal) {
   EXPECT_TRUE(damaged.info.metadata.png_chunks.empty());
 }
 
+/// A text chunk's data: keyword, NUL and then `rest`.
+Bytes text_chunk(const std::string& keyword, const Bytes& rest) {
+  Bytes data(keyword.begin(), keyword.end());
+  data.push_back(0);
+  data.insert(data.end(), rest.begin(), rest.end());
+  return data;
+}
+
+Bytes joined(Bytes first, const Bytes& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+std::size_t text_chunks_kept(const Metadata& metadata) {
+  return static_cast<std::size_t>(std::count_if(
+      metadata.png_chunks.begin(), metadata.png_chunks.end(),
+      [](const PngChunkData& chunk) { return chunk.type.find("Xt") != std::string::npos; }));
+}
+
+TEST(MetadataPng, AThousandTextChunksAreKeptAtMost) {
+  const std::vector<std::pair<std::string, Bytes>> chunks(1500, {"tEXt", text_of("K\0v")});
+  const LoadedImage loaded =
+      decode_image(with_chunks(encode_png(testing::make_rgb(4, 3)), chunks), "many.png");
+  EXPECT_EQ(text_chunks_kept(loaded.info.metadata), 1000u);
+  EXPECT_TRUE(loaded.info.metadata.incomplete);
+}
+
+TEST(MetadataPng, CompressedTextIsCountedInflatedAndBombsAreDropped) {
+  const Bytes bomb = zlib_compressed(Bytes(20 << 20, 'z'));  // 20 MB of text in 20 kB
+  const Bytes small = zlib_compressed(text_of("a short comment"));
+  Bytes itxt_bomb = {1, 0, 0, 0};  // compressed, method 0, no language, no translation
+  itxt_bomb.insert(itxt_bomb.end(), bomb.begin(), bomb.end());
+  const Bytes zero_method = {0};
+  const Bytes png = with_chunks(encode_png(testing::make_rgb(4, 3)),
+                                {{"zTXt", text_chunk("Bomb", joined(zero_method, bomb))},
+                                 {"iTXt", text_chunk("XML", itxt_bomb)},
+                                 {"zTXt", text_chunk("Comment", joined(zero_method, small))}});
+  const Metadata metadata = decode_image(png, "bomb.png").info.metadata;
+  ASSERT_EQ(metadata.png_chunks.size(), 1u);
+  EXPECT_EQ(metadata.png_chunks[0].data, text_chunk("Comment", joined(zero_method, small)));
+  EXPECT_TRUE(metadata.incomplete);
+
+  // Inflated, the text counts against max_metadata_bytes: 200 bytes of text stored in about
+  // 15, under a 100-byte limit.
+  Limits limits;
+  limits.max_metadata_bytes = 100;
+  const Bytes text = zlib_compressed(Bytes(200, 'a'));
+  ASSERT_LT(text.size() + 3, 100u);
+  const Bytes one = with_chunks(encode_png(testing::make_rgb(4, 3)),
+                                {{"zTXt", text_chunk("C", joined(zero_method, text))}});
+  const Metadata capped = decode_image(one, "one.png", limits).info.metadata;
+  EXPECT_TRUE(capped.png_chunks.empty());
+  EXPECT_TRUE(capped.incomplete);
+}
+
 TEST(MetadataPng, RefusesChunkTypesMetadataMayNotHold) {
   Metadata metadata;
   metadata.png_chunks.push_back({"IDAT", {1, 2, 3}});
