@@ -59,6 +59,8 @@ struct CompressSettings {
   bool keep_metadata = false;  ///< --keep-metadata
   bool json = false;
   bool force = false;
+
+  std::string png_effort = "normal";  ///< --png-effort: normal, or max (PngEffort::best)
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);

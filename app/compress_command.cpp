@@ -86,6 +86,13 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   compress->add_flag("--keep-metadata", settings.keep_metadata,
                      "Keep the input's colour profile (iCCP/ICC, sRGB, gAMA, cHRM), pHYs, text "
                      "and Exif in the PNG (default: stripped)");
+  compress
+      ->add_option("--png-effort", settings.png_effort,
+                   "normal (default: one encoding, its filter and zlib level chosen from a "
+                   "sample of the rows) or max (the smallest PNG: palette orders and row "
+                   "filters tried, then zopfli; seconds a megapixel; the same pixels)")
+      ->check(CLI::IsMember({"normal", "max"}))
+      ->capture_default_str();
   compress->add_flag("-q,--quiet", settings.quiet, "Print nothing but errors");
   add_quantize_flags(*compress, settings.quantize);
   compress->add_flag("--json", settings.json, "Print one JSON document instead of the summary");
@@ -165,6 +172,7 @@ JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
   if (workers > 1) job.options.threads = 1;
   job.limits = settings.limits;
   job.force = settings.force;
+  job.png.effort = settings.png_effort == "max" ? PngEffort::best : PngEffort::normal;
   job.skip_if_larger = settings.skip_if_larger;
   return job;
 }

@@ -63,6 +63,7 @@ std::vector<std::uint8_t> encode_job(const FileJob& job, const Input& input, con
                                      const JobSettings& settings) {
   if (!job.png_to_stdout && job.png.extension() == ".webp") return encode_webp_lossless(result);
   PngSettings png = settings.png;
+  png.threads = settings.options.threads;  // the bytes do not depend on it
   if (settings.keep_metadata) png.metadata = &input.info.metadata;
   return encode_indexed_png(result, png);
 }

@@ -116,8 +116,8 @@ std::vector<std::uint8_t> encode_all(const Input& input, SweepOutputs& outputs,
     });
   }
   // Every k is an independent job, run side by side: its PNG, then its SSIM; the most colours
-  // (the slowest PNG) first, so that the jobs end together. The sweep is timed and writes one
-  // file per k: the fast encoding (PngEffort::fast).
+  // (the slowest PNG) first, so that the jobs end together. Each PNG is encoded as compress
+  // encodes it (the same bytes for the same indices).
   const std::size_t count = outputs.results.size();
   std::vector<std::size_t> order(count);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -135,7 +135,7 @@ std::vector<std::uint8_t> encode_all(const Input& input, SweepOutputs& outputs,
   detail::parallel_for(count, version_threads, [&](std::size_t job) {
     const std::size_t i = order[job];
     const std::vector<std::uint8_t> png =
-        encode_indexed_png(outputs.results[i], {.effort = PngEffort::fast, .threads = threads});
+        encode_indexed_png(outputs.results[i], {.threads = threads});
     png_bytes[i] = png.size();
     files.write_now(names[i], png);
     similarity[i] = ssim(outputs.results[i]);

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config
-  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev
+  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev libzopfli-dev
   libcairo2-dev fonts-dejavu-core
   libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev
   pybind11-dev python3-dev python3-numpy)
@@ -19,7 +19,7 @@ for option in "$@"; do
       libbenchmark-dev python3-pandas python3-sklearn python3-skimage python3-dask python3-distributed
       python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium time) ;;
     --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn
-      python3-opencv pngquant imagemagick time) ;;
+      python3-opencv pngquant zopfli imagemagick time) ;;
     *) echo "install-deps: unknown option $option (known: --test, --bench)" >&2; exit 2 ;;
   esac
 done

@@ -17,25 +17,19 @@ namespace kmquant {
 
 /// How hard encode_indexed_png works for a small file.
 enum class PngEffort {
-  /// One encoding at level 3, no row filter: for the sweep, which writes one file per k and is
-  /// timed. Packed and compressed without libpng: images of up to 4 megapixels whole, by
-  /// libdeflate (40–60 % of zlib's time at level 3, for files 3–15 % smaller); larger ones by
-  /// zlib in segments on PngSettings::threads threads, with its run-length strategy for 1-, 2-
-  /// and 4-bit indices, and for 8-bit ones when a sample of their rows shows it compresses
-  /// within 3 % of the default strategy (it takes half the time). On the sample photo at
-  /// k = 64 its file is 8 % larger than `normal`'s.
+  /// The same encoding as `normal` (the sweep's files and compress's are the same bytes); kept
+  /// so that code naming it still builds.
   fast,
-  /// One encoding at level 7, no row filter: on Kodak photos at k = 16, 64, 256 no filter and
-  /// zlib's default strategy gave the smallest files, and level 7 comes within 1 % of level 9
-  /// in half its time (docs/benchmarks.md). Images of up to 4 megapixels are compressed by
-  /// libdeflate (files within ±0.7 % of zlib's, in 38–52 % of its time), larger ones by libpng
-  /// (zlib, memLevel 8, default strategy). What `kmquant compress` writes.
+  /// One encoding, in segments on PngSettings::threads threads: a sample of the rows decides
+  /// between no row filter and "up", and among zlib level 7 (photos), level 9 with memLevel 5
+  /// (flat art, whose rows compress to under a tenth of their size) and run-length coding
+  /// (where it is 3 % smaller on the sample). What `kmquant compress` and `kmquant sweep`
+  /// write (docs/benchmarks.md).
   normal,
-  /// `normal`'s encoding plus a few more candidates at level 9 — the default and filtered
-  /// strategies, 8-bit indices for palettes of at most 16 colours, the palette reordered as
-  /// a chain of nearest colours with adaptive or Paeth row filters — keeping the smallest (never
-  /// larger than
-  /// `normal`; about 1 % smaller at k = 16) in several times the time (docs/benchmarks.md).
+  /// The smallest file, at a cost of seconds a megapixel: both palette orders (the result's,
+  /// and sorted by luma) with the filters none, up and per-row adaptive compressed by zlib,
+  /// the smallest of them compressed by zopfli (15 iterations; 4 over 4 MiB of rows) and kept
+  /// if smaller than `normal`'s. The pixels are the same. `kmquant compress --png-effort max`.
   best,
 };
 
@@ -46,21 +40,20 @@ struct PngSettings {
   /// Ancillary chunks to write (see Metadata in image.hpp); nullptr (the default) writes none:
   /// only IHDR, PLTE, tRNS (when the result has translucent entries), IDAT and IEND. Not owned.
   const Metadata* metadata = nullptr;
-  /// Threads that compress the image data of a `fast` encoding over 4 megapixels (0: one per
-  /// hardware thread); the bytes never depend on it.
+  /// Threads that compress the image data (0: one per hardware thread). The rows are cut into
+  /// segments by their size alone, so the bytes never depend on it.
   unsigned threads = 1;
 };
 
-/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size) (8 bits
-/// for some `best` candidates), with no row filter unless a `best` candidate with filters is
-/// smaller. The pixels are exactly the result's; the palette's order may differ from it:
-/// entries whose result.alpha is below 255 come first, so that the tRNS chunk ends at the last
-/// translucent entry (no tRNS when every entry is opaque), and a `best` candidate may chain near
-/// colours; otherwise the result's order is kept. Deterministic: the same result and
-/// settings give the same bytes.
+/// An indexed (palette, colour type 3) PNG of a result, at png_bit_depth(palette size) bits,
+/// its rows unfiltered or filtered as PngEffort says. The pixels are exactly the result's; the
+/// palette's order may differ from it: entries whose result.alpha is below 255 come first, so
+/// that the tRNS chunk ends at the last translucent entry (no tRNS when every entry is
+/// opaque), and `best` may sort the entries by luma; otherwise the result's order is kept.
+/// Deterministic: the same result and settings give the same bytes, on any number of threads.
 /// Throws Error(invalid_argument) for an inconsistent result (empty or over 256-entry palette,
 /// zero size, wrong number of indices, an index outside the palette, alpha neither empty nor
-/// one per palette entry) and Error(output) if libpng or zlib fails.
+/// one per palette entry) and Error(output) if compressing fails.
 [[nodiscard]] std::vector<std::uint8_t> encode_indexed_png(const Result& result,
                                                            const PngSettings& settings = {});
 

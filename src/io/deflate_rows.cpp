@@ -1,23 +1,21 @@
 // Compressing an image's rows into one zlib stream: whole (libdeflate) or in segments on several
-// threads (zlib); see deflate_rows.hpp.
+// threads (zlib or zopfli); see deflate_rows.hpp.
 #include "io/deflate_rows.hpp"
 
 #include <libdeflate.h>
 #include <zlib.h>
+#include <zopfli/deflate.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <new>
 
 #include "base/parallel.hpp"
-#include "io/png_metadata.hpp"
 
 namespace kmquant::detail {
 namespace {
 
-/// Input bytes a segment aims at: small enough that a figure of a few megabytes keeps two
-/// threads busy, large enough that restarting the compressor costs little.
-constexpr std::size_t segment_target = std::size_t{256} << 10;
 /// Deflate's window: what a segment is primed with.
 constexpr std::size_t window = std::size_t{32} << 10;
 
@@ -46,7 +44,7 @@ std::vector<std::uint8_t> filtered(std::size_t first, std::size_t end, std::size
 }
 
 Segment compress_segment(std::size_t first, std::size_t end, bool last, std::size_t row_size,
-                         const FilteredRow& filtered_row, int level, int strategy) {
+                         const FilteredRow& filtered_row, const ZlibSettings& zlib) {
   // The window before the segment: the filtered bytes of the rows just before it.
   const std::size_t window_rows = std::min(first, (window + row_size - 1) / row_size);
   const std::vector<std::uint8_t> before =
@@ -54,7 +52,7 @@ Segment compress_segment(std::size_t first, std::size_t end, bool last, std::siz
   std::vector<std::uint8_t> input = filtered(first, end, row_size, filtered_row);
 
   z_stream stream{};
-  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, strategy) != Z_OK) {
+  if (deflateInit2(&stream, zlib.level, Z_DEFLATED, -15, zlib.mem_level, zlib.strategy) != Z_OK) {
     throw std::bad_alloc();
   }
   const std::unique_ptr<z_stream, DeflateEnd> owner(&stream);
@@ -92,34 +90,99 @@ unsigned speed_class(int level, int strategy) {
   return level == 6 ? 2 : 3;
 }
 
-}  // namespace
-
-std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
-                                       const FilteredRow& filtered_row, int level, int strategy,
-                                       unsigned threads) {
-  const std::size_t rows_per_segment = std::max<std::size_t>(1, segment_target / row_size);
-  const std::size_t count = (rows + rows_per_segment - 1) / rows_per_segment;
-  std::vector<Segment> segments(count);
-  parallel_for(count, threads, [&](std::size_t s) {
-    const std::size_t first = s * rows_per_segment;
-    const std::size_t end = std::min(rows, first + rows_per_segment);
-    segments[s] =
-        compress_segment(first, end, s + 1 == count, row_size, filtered_row, level, strategy);
-  });
-
+/// The zlib stream of the segments: header, their deflate bytes, the combined Adler-32.
+std::vector<std::uint8_t> zlib_stream(const std::vector<Segment>& segments, unsigned flevel) {
   // Header: deflate with a 32 KiB window, no dictionary, and a check so that it divides by 31.
   const unsigned cmf = 0x78;
-  unsigned flg = speed_class(level, strategy) << 6;
+  unsigned flg = flevel << 6;
   flg += 31 - (cmf * 256 + flg) % 31;
-  std::vector<std::uint8_t> stream = {static_cast<std::uint8_t>(cmf),
-                                      static_cast<std::uint8_t>(flg)};
+  std::size_t total = 6;
+  for (const Segment& segment : segments) total += segment.bytes.size();
+  std::vector<std::uint8_t> stream(total);
+  stream[0] = static_cast<std::uint8_t>(cmf);
+  stream[1] = static_cast<std::uint8_t>(flg);
+  std::size_t at = 2;
   uLong adler = adler32(0, nullptr, 0);
   for (const Segment& segment : segments) {
-    stream.insert(stream.end(), segment.bytes.begin(), segment.bytes.end());
+    std::copy(segment.bytes.begin(), segment.bytes.end(),
+              stream.begin() + static_cast<std::ptrdiff_t>(at));
+    at += segment.bytes.size();
     adler = adler32_combine(adler, segment.adler, static_cast<z_off_t>(segment.input_size));
   }
-  append_be32(stream, static_cast<std::uint32_t>(adler));
+  for (int shift = 24; shift >= 0; shift -= 8) {  // the Adler-32, big-endian
+    stream[at++] = static_cast<std::uint8_t>(adler >> shift);
+  }
   return stream;
+}
+
+/// Calls segment(s, first, end) for each segment of rows, on up to `threads` threads.
+template <typename Compress>
+std::vector<Segment> each_segment(std::size_t rows, std::size_t row_size, unsigned threads,
+                                  Compress compress) {
+  const std::size_t per_segment = rows_per_segment(row_size);
+  const std::size_t count = (rows + per_segment - 1) / per_segment;
+  std::vector<Segment> segments(count);
+  parallel_for(count, threads, [&](std::size_t s) {
+    const std::size_t first = s * per_segment;
+    segments[s] = compress(first, std::min(rows, first + per_segment), s + 1 == count);
+  });
+  return segments;
+}
+
+struct ZopfliFree {
+  void operator()(unsigned char* bytes) const { std::free(bytes); }  // NOLINT: zopfli mallocs
+};
+
+/// End a non-final zopfli segment on a byte boundary: an empty stored block (BFINAL 0, BTYPE
+/// 00: three zero bits, padding to the byte, then LEN 0 and NLEN 0xFFFF), as a sync flush does.
+/// `bits_used` is zopfli's bit pointer: the bits taken in the last byte (0: none free left).
+void append_sync_marker(std::vector<std::uint8_t>& bytes, unsigned bits_used) {
+  if (bits_used == 0 || bits_used > 5) bytes.push_back(0);
+  bytes.insert(bytes.end(), {0x00, 0x00, 0xFF, 0xFF});
+}
+
+}  // namespace
+
+std::size_t rows_per_segment(std::size_t row_size) noexcept {
+  return std::max<std::size_t>(1, segment_target / row_size);
+}
+
+std::vector<std::uint8_t> deflate_rows(std::size_t rows, std::size_t row_size,
+                                       const FilteredRow& filtered_row, const ZlibSettings& zlib,
+                                       unsigned threads) {
+  const std::vector<Segment> segments =
+      each_segment(rows, row_size, threads, [&](std::size_t first, std::size_t end, bool last) {
+        return compress_segment(first, end, last, row_size, filtered_row, zlib);
+      });
+  return zlib_stream(segments, speed_class(zlib.level, zlib.strategy));
+}
+
+std::vector<std::uint8_t> deflate_rows_zopfli(std::size_t rows, std::size_t row_size,
+                                              const FilteredRow& filtered_row, int iterations,
+                                              unsigned threads) {
+  const std::vector<std::uint8_t> input = filtered(0, rows, row_size, filtered_row);
+  ZopfliOptions options;
+  ZopfliInitOptions(&options);
+  options.numiterations = iterations;
+  const std::vector<Segment> segments =
+      each_segment(rows, row_size, threads, [&](std::size_t first, std::size_t end, bool last) {
+        unsigned char bits_used = 0;
+        unsigned char* out = nullptr;
+        std::size_t out_size = 0;
+        // Bytes before `first * row_size` serve as the window (zopfli looks back 32 KiB).
+        ZopfliDeflatePart(&options, 2, last ? 1 : 0, input.data(), first * row_size, end * row_size,
+                          &bits_used, &out, &out_size);
+        const std::unique_ptr<unsigned char, ZopfliFree> owner(out);
+        if (out == nullptr && out_size > 0) throw std::bad_alloc();
+        Segment segment;
+        segment.bytes.assign(out, out + out_size);
+        if (!last) append_sync_marker(segment.bytes, bits_used);
+        segment.input_size = (end - first) * row_size;
+        segment.adler = adler32(adler32(0, nullptr, 0), input.data() + first * row_size,
+                                static_cast<uInt>(segment.input_size));
+        return segment;
+      });
+  return zlib_stream(segments, 3);  // FLEVEL 3: the slowest, best compressor
 }
 
 std::vector<std::uint8_t> deflate_whole(std::size_t rows, std::size_t row_size,

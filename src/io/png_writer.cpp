@@ -1,26 +1,23 @@
-// kmquant — encoding PNG into memory: indexed images with libpng; truecolour ones (the figure,
-// original.png) directly, their image data compressed whole (libdeflate) or, when large, on
-// several threads (deflate_rows).
-//
-// As in the reader, libpng reports errors by longjmp: the one libpng stage that may fail,
-// write_png_stage, holds only raw pointers and plain data and has its own setjmp; C++ objects
-// live in its callers, and exceptions are thrown only there.
+// kmquant — encoding PNG into memory, without libpng: palette images with their rows filtered,
+// packed and compressed in segments on several threads (deflate_rows, or zopfli when the
+// smallest file is asked for); truecolour ones (the figure, original.png) compressed whole
+// (libdeflate) or, when large, in segments too.
 
-#include <png.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
-#include <new>
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/palette.hpp"
 #include "io/deflate_rows.hpp"
-#include "io/png_errors.hpp"
 #include "io/png_metadata.hpp"
 #include "io/png_truecolor.hpp"
 #include "kmquant/encode.hpp"
@@ -31,141 +28,49 @@
 namespace kmquant {
 namespace {
 
-using detail::ignore_png_warning;
-using detail::on_png_error;
-using detail::PngErrorMessage;
+using detail::ZlibSettings;
 
-// Palette images (docs/benchmarks.md, Kodak photos at k = 16, 64, 256, 24 images each): no
-// row filter gave the smallest file for 21 of 24 images at every k; filters predict smooth
-// colour ramps, which palette indices are not. Without a filter deflate's output does not
-// depend on the palette's order (renaming byte values changes neither its matches nor its
-// code lengths), so only the filtered candidates of PngEffort::best reorder the palette.
-// memLevel 8 beat memLevel 9 (shorter hash chains, better lazy matches here), and the default
-// strategy beat the filtered and run-length ones, at the median. Level 7 writes files 0.0–1.0 %
-// larger than level 9 (k = 16: 1.0 %, 64: 0.5 %, 256: 0 %) in about half the time; PngEffort::best
-// adds level 9. Images of up to whole_image_pixels go whole to libdeflate at the same level: its
-// files are −0.7 %, +0.2 % and +0.3 % the size of zlib's at k = 16, 64, 256 (24 Kodak photos),
-// made in 38–52 % of the time.
-constexpr int normal_level = 7;
-constexpr int best_level = 9;
-constexpr int normal_mem_level = 8;
-// PngEffort::fast: level 3. Images of up to whole_image_pixels go whole to libdeflate, which has
-// no strategies. Larger ones go to zlib in segments: there, packed indices of 1, 2 or 4 bits
-// compress best with the run-length strategy. It also takes half the time on 8-bit indices, and
-// compresses those of images with long runs of one colour (maps, drawings, smooth large photos)
-// to 0.5–1.0 times the size at k = 32; those of textured photos come out 0–20 % larger (the 24
-// Kodak images, docs/benchmarks.md). So 8-bit indices compress a 1/32 sample of their rows both
-// ways and take run-length coding unless it is more than 3 % larger there: a sample misjudges
-// the whole by about that much (the 14.6-megapixel map: 1.017 on the sample, 0.996 on the
-// whole).
-constexpr int fast_level = 3;
-constexpr std::size_t fast_sample_bands = 16;
-constexpr std::size_t fast_sample_fraction = 32;  // of the rows
-constexpr double fast_run_length_tolerance = 1.03;
+// Palette images, one encoding for `kmquant compress` and the sweep (docs/benchmarks.md):
+// - Photos' indices: no row filter, zlib level 7, memLevel 8. On the 24 Kodak photos at k = 16,
+//   64, 256 no filter gave the smallest file for 21 of 24 images at every k (filters predict
+//   smooth ramps, which indices are not), and level 9 saves 0.2–0.6 % in 1.5–7 times the time.
+// - Flat art (drawings, maps, lossless palettes of artwork): its rows compress to a few percent
+//   of their size, and there level 9 with memLevel 5 (pngquant's setting) writes files 20–30 %
+//   smaller than level 7, quickly, since long matches end the search early; and the "up" filter
+//   (each byte less the one above) saves another 5–10 % on some (FairytaleCastle) while costing
+//   1–2 % on others. So a sample of the rows decides (choose_encoding): the filter that
+//   compresses it smaller, level 9 when that compresses it below flat_ratio of its size, or
+//   run-length coding (runs_zlib, below).
+constexpr ZlibSettings photo_zlib{.level = 7, .mem_level = 8, .strategy = Z_DEFAULT_STRATEGY};
+constexpr ZlibSettings flat_zlib{.level = 9, .mem_level = 5, .strategy = Z_DEFAULT_STRATEGY};
+constexpr double flat_ratio = 0.10;
+// Run-length coding (matches at distance 1 only) is about ten times faster than level 7 and
+// compresses 1- and 2-bit indices of large smooth photos better (the 14.6-megapixel map at
+// k = 2: 110 against 118 KB); it is taken where it compresses the sample at least 3 % smaller,
+// a sample misjudging the whole by about that much (FairytaleCastle at k = 16: a tie on the
+// sample, 3 % larger on the whole).
+constexpr ZlibSettings runs_zlib{.level = 6, .mem_level = 8, .strategy = Z_RLE};
+constexpr double runs_margin = 0.97;
+// Only bands of this many rows judge run-length coding fairly: in shorter ones level 7 finds
+// too few of the matches it finds in the whole (kodim15 and kodim23 at k = 16: run-length
+// coding 3 % smaller on 2-row bands, 5–8 % larger on the whole). Images of 2048 rows and more.
+constexpr std::size_t runs_band_rows = 8;
+// The sample: 1/32 of the rows, in 8 bands of at least 2 rows spread over the image (the rows
+// within a band are consecutive, so that it sees the matches between neighbouring rows).
+constexpr std::size_t sample_bands = 8;
+constexpr std::size_t sample_fraction = 32;
+constexpr std::size_t min_band_rows = 2;
+// PngEffort::best: zopfli's iterations (zopflipng's default) on up to 4 MiB of filtered rows;
+// on more, fewer, to keep the time in proportion (zopfli takes about 1 s a megabyte and
+// iteration's pass on one core).
+constexpr int best_iterations = 15;
+constexpr int best_iterations_large = 4;
+constexpr std::size_t best_large_bytes = std::size_t{4} << 20;
 // Truecolour images (the figure, the sweep's original.png) favour speed: the "up" filter at zlib
 // level 1 compresses the 14.6-megapixel photo as well as adaptive filtering at level 2 in well
 // under half the time (docs/benchmarks.md).
 constexpr int truecolor_compression_level = 1;
-
-/// What the libpng callbacks write to. Plain data only.
-struct PngSink {
-  std::vector<std::uint8_t>* bytes = nullptr;
-  PngErrorMessage error;
-};
-
-void append_to_sink(png_structp png, png_bytep data, std::size_t length) {
-  auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
-  // No exception may unwind through libpng: turn out-of-memory into a libpng error, raised
-  // after the catch block so that longjmp does not leave a handler.
-  bool appended = false;
-  try {
-    sink->bytes->insert(sink->bytes->end(), data, data + length);
-    appended = true;
-  } catch (const std::bad_alloc&) {
-  }
-  if (!appended) png_error(png, "out of memory");
-}
-
-void flush_nothing(png_structp /*png*/) {}
-
-/// Owns libpng's write and info structs.
-class PngWriteStructs {
- public:
-  explicit PngWriteStructs(PngSink& sink) {
-    png_ = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink.error, on_png_error,
-                                   ignore_png_warning);
-    if (png_ == nullptr) throw std::bad_alloc();
-    info_ = png_create_info_struct(png_);
-    if (info_ == nullptr) {
-      png_destroy_write_struct(&png_, nullptr);
-      throw std::bad_alloc();
-    }
-    png_set_write_fn(png_, &sink, append_to_sink, flush_nothing);
-    // libpng's default limit of 10^6 pixels a side also applies to writing; lift it to the
-    // format's maximum.
-    png_set_user_limits(png_, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
-  }
-  PngWriteStructs(const PngWriteStructs&) = delete;
-  PngWriteStructs& operator=(const PngWriteStructs&) = delete;
-  ~PngWriteStructs() { png_destroy_write_struct(&png_, &info_); }
-
-  [[nodiscard]] png_structp png() const noexcept { return png_; }
-  [[nodiscard]] png_infop info() const noexcept { return info_; }
-
- private:
-  png_structp png_ = nullptr;
-  png_infop info_ = nullptr;
-};
-
-/// Everything one PNG needs: header, optional palette, rows of one byte per sample (palette
-/// indices are packed by libpng), compression settings.
-struct PngWriteJob {
-  png_uint_32 width = 0;
-  png_uint_32 height = 0;
-  int bit_depth = 8;
-  int color_type = PNG_COLOR_TYPE_RGB;
-  const png_color* palette = nullptr;
-  int palette_size = 0;
-  const png_byte* trans = nullptr;  ///< tRNS: alpha of the first trans_size palette entries
-  int trans_size = 0;
-  const std::uint8_t* rows = nullptr;
-  std::size_t row_bytes = 0;
-  int filters = PNG_ALL_FILTERS;
-  int compression_level = Z_DEFAULT_COMPRESSION;
-  int compression_strategy = Z_DEFAULT_STRATEGY;
-  int compression_mem_level = 8;
-};
-
-// The libpng stage: false when libpng failed. Only the chunks set here are written: IHDR,
-// PLTE and tRNS for palette images, IDAT and IEND.
-bool write_png_stage(png_structp png, png_infop info, const PngWriteJob& job) {
-  if (setjmp(png_jmpbuf(png)) != 0) return false;
-  png_set_IHDR(png, info, job.width, job.height, job.bit_depth, job.color_type, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  if (job.palette != nullptr) png_set_PLTE(png, info, job.palette, job.palette_size);
-  if (job.trans_size > 0) png_set_tRNS(png, info, job.trans, job.trans_size, nullptr);
-  png_set_filter(png, PNG_FILTER_TYPE_BASE, job.filters);
-  png_set_compression_level(png, job.compression_level);
-  png_set_compression_strategy(png, job.compression_strategy);
-  png_set_compression_mem_level(png, job.compression_mem_level);
-  png_write_info(png, info);
-  if (job.bit_depth < 8) png_set_packing(png);  // 1, 2 or 4 bits per index, MSB first
-  for (png_uint_32 y = 0; y < job.height; ++y) {
-    png_write_row(png, job.rows + std::size_t{y} * job.row_bytes);
-  }
-  png_write_end(png, nullptr);
-  return true;
-}
-
-std::vector<std::uint8_t> write_png(const PngWriteJob& job) {
-  std::vector<std::uint8_t> bytes;
-  PngSink sink{.bytes = &bytes, .error = {}};
-  const PngWriteStructs structs(sink);
-  if (!write_png_stage(structs.png(), structs.info(), job)) {
-    throw Error(ErrorKind::output, std::string("PNG encoding failed: ") + sink.error.text);
-  }
-  return bytes;
-}
+constexpr std::uint8_t color_type_palette = 3;
 
 [[noreturn]] void throw_invalid(const std::string& message) {
   throw Error(ErrorKind::invalid_argument, message);
@@ -207,20 +112,199 @@ void check_image(const Image& image) {
   }
 }
 
-/// One way of encoding a palette image; encode_indexed_png keeps the smallest.
-struct IndexedCandidate {
-  bool chain_order = false;  ///< the palette as a chain of near colours (nearest_colour_chain)
-  bool packed = true;        ///< png_bit_depth bits per index; false: 8 bits
-  int filters = PNG_FILTER_NONE;
-  int level = normal_level;
-  int mem_level = normal_mem_level;
-  int strategy = Z_DEFAULT_STRATEGY;
+/// How the palette is ordered as written. Translucent entries (alpha below 255) always come
+/// first, so that tRNS can end at the last of them; within each part the entries keep the
+/// result's order, or are sorted by luma (for filters, whose differences between neighbouring
+/// indices are smaller when neighbouring colours have near indices).
+enum class PaletteOrder : std::uint8_t { result, luma };
+
+/// The palette as written, and each result index's written index.
+struct WrittenPalette {
+  std::vector<std::uint8_t> plte;   // PLTE's bytes: R, G, B per entry
+  std::vector<std::uint8_t> trans;  // tRNS's: the alpha of the translucent entries, first
+  std::array<std::uint8_t, 256> new_index{};
+  bool renamed = false;  // some index changes
 };
 
-/// The size of `data` deflated at `level` with `strategy` (raw deflate, no zlib wrapper).
-std::size_t deflated_size(std::span<const std::uint8_t> data, int level, int strategy) {
+WrittenPalette written_palette(const Result& result, PaletteOrder order_kind) {
+  std::vector<std::uint8_t> order(result.palette.size());
+  std::iota(order.begin(), order.end(), std::uint8_t{0});
+  if (order_kind == PaletteOrder::luma) {
+    const auto luma = [&](std::uint8_t i) {
+      const Rgb8& c = result.palette[i];
+      return 299 * unsigned{c.r} + 587 * unsigned{c.g} + 114 * unsigned{c.b};
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint8_t a, std::uint8_t b) { return luma(a) < luma(b); });
+  }
+  std::stable_partition(order.begin(), order.end(), [&](std::uint8_t i) {
+    return !result.alpha.empty() && result.alpha[i] < 255;
+  });
+  WrittenPalette written;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Rgb8& color = result.palette[order[i]];
+    written.plte.insert(written.plte.end(), {color.r, color.g, color.b});
+    if (!result.alpha.empty() && result.alpha[order[i]] < 255) {
+      written.trans.push_back(result.alpha[order[i]]);
+    }
+    written.new_index[order[i]] = static_cast<std::uint8_t>(i);
+    written.renamed |= order[i] != i;
+  }
+  return written;
+}
+
+/// A row of indices as PNG stores them at `depth` bits each: renamed by `rename`, several to a
+/// byte below 8 bits, the first in the most significant bits, the last byte padded with zeros.
+template <unsigned depth, typename Rename>
+void pack_row(std::span<const std::uint8_t> row, Rename rename, std::uint8_t* out) {
+  constexpr std::size_t per_byte = 8 / depth;
+  std::size_t x = 0;
+  for (; x + per_byte <= row.size(); x += per_byte) {
+    unsigned byte = 0;
+    for (std::size_t i = 0; i < per_byte; ++i) byte = (byte << depth) | rename(row[x + i]);
+    *out++ = static_cast<std::uint8_t>(byte);
+  }
+  if (x == row.size()) return;
+  unsigned byte = 0;
+  for (std::size_t i = 0; i < per_byte; ++i) {
+    byte = (byte << depth) | (x + i < row.size() ? rename(row[x + i]) : 0u);
+  }
+  *out = static_cast<std::uint8_t>(byte);
+}
+
+/// The written rows of a result: its indices renamed to the written palette's and packed at
+/// png_bit_depth(colours) bits (8 for 17 or more colours).
+class IndexRows {
+ public:
+  IndexRows(const Result& result, const WrittenPalette& palette)
+      : result_(result),
+        palette_(palette),
+        depth_(png_bit_depth(result.palette.size())),
+        row_bytes_((std::size_t{result.width} * depth_ + 7) / 8) {}
+
+  [[nodiscard]] std::size_t row_bytes() const noexcept { return row_bytes_; }
+  [[nodiscard]] std::size_t height() const noexcept { return result_.height; }
+  [[nodiscard]] unsigned depth() const noexcept { return depth_; }
+  [[nodiscard]] const WrittenPalette& palette() const noexcept { return palette_; }
+
+  /// Row y, packed, into out[0, row_bytes()).
+  void pack(std::size_t y, std::uint8_t* out) const {
+    const std::span<const std::uint8_t> row(result_.indices.data() + y * result_.width,
+                                            result_.width);
+    const auto lookup = [&](std::uint8_t index) -> unsigned { return palette_.new_index[index]; };
+    const auto same = [](std::uint8_t index) -> unsigned { return index; };
+    const bool renamed = palette_.renamed;
+    switch (depth_) {
+      case 1:
+        return renamed ? pack_row<1>(row, lookup, out) : pack_row<1>(row, same, out);
+      case 2:
+        return renamed ? pack_row<2>(row, lookup, out) : pack_row<2>(row, same, out);
+      case 4:
+        return renamed ? pack_row<4>(row, lookup, out) : pack_row<4>(row, same, out);
+      default:
+        if (!renamed) {
+          std::copy(row.begin(), row.end(), out);
+          return;
+        }
+        return pack_row<8>(row, lookup, out);
+    }
+  }
+
+ private:
+  const Result& result_;
+  const WrittenPalette& palette_;
+  unsigned depth_;
+  std::size_t row_bytes_;
+};
+
+/// PNG's row filters (one byte before each row says which), and `adaptive`: per row the one
+/// whose output has the smallest sum of absolute values as signed bytes (libpng's heuristic).
+enum class RowFilter : std::uint8_t { none = 0, sub = 1, up = 2, average = 3, paeth = 4, adaptive };
+
+std::uint8_t paeth_predictor(int left, int above, int upper_left) {
+  const int estimate = left + above - upper_left;
+  const int to_left = std::abs(estimate - left);
+  const int to_above = std::abs(estimate - above);
+  const int to_upper_left = std::abs(estimate - upper_left);
+  if (to_left <= to_above && to_left <= to_upper_left) return static_cast<std::uint8_t>(left);
+  return static_cast<std::uint8_t>(to_above <= to_upper_left ? above : upper_left);
+}
+
+/// `row` (n bytes; `above` is the row before, zeros for the first) filtered with `filter`
+/// (not adaptive) into out[0, n]: the filter byte, then the bytes (one byte a pixel's step,
+/// as for palette images of any depth).
+void filter_row(RowFilter filter, const std::uint8_t* row, const std::uint8_t* above, std::size_t n,
+                std::uint8_t* out) {
+  *out++ = static_cast<std::uint8_t>(filter);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int left = i == 0 ? 0 : row[i - 1];
+    const int up = above[i];
+    const int upper_left = i == 0 ? 0 : above[i - 1];
+    int predicted = 0;
+    switch (filter) {
+      case RowFilter::sub:
+        predicted = left;
+        break;
+      case RowFilter::up:
+        predicted = up;
+        break;
+      case RowFilter::average:
+        predicted = (left + up) / 2;
+        break;
+      case RowFilter::paeth:
+        predicted = paeth_predictor(left, up, upper_left);
+        break;
+      default:
+        break;
+    }
+    out[i] = static_cast<std::uint8_t>(row[i] - predicted);
+  }
+}
+
+std::size_t signed_sum(const std::uint8_t* bytes, std::size_t n) {
+  std::size_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += bytes[i] < 128 ? bytes[i] : 256u - bytes[i];
+  return sum;
+}
+
+/// The rows of `rows` filtered with `filter`, as deflate_rows reads them. Safe to call from
+/// several threads at once (each keeps its own buffers).
+detail::FilteredRow filtered_rows(const IndexRows& rows, RowFilter filter) {
+  return [&rows, filter](std::size_t y, std::uint8_t* out) {
+    const std::size_t n = rows.row_bytes();
+    if (filter == RowFilter::none) {
+      out[0] = 0;
+      rows.pack(y, out + 1);
+      return;
+    }
+    thread_local std::vector<std::uint8_t> row;
+    thread_local std::vector<std::uint8_t> above;
+    thread_local std::vector<std::uint8_t> trial;
+    row.resize(n);
+    above.assign(n, 0);
+    trial.resize(n + 1);
+    rows.pack(y, row.data());
+    if (y > 0) rows.pack(y - 1, above.data());
+    if (filter != RowFilter::adaptive) return filter_row(filter, row.data(), above.data(), n, out);
+    std::size_t best_sum = 0;
+    for (const RowFilter candidate :
+         {RowFilter::none, RowFilter::sub, RowFilter::up, RowFilter::average, RowFilter::paeth}) {
+      filter_row(candidate, row.data(), above.data(), n, trial.data());
+      const std::size_t sum = signed_sum(trial.data() + 1, n);
+      if (candidate == RowFilter::none || sum < best_sum) {
+        best_sum = sum;
+        std::copy(trial.begin(), trial.end(), out);
+      }
+    }
+  };
+}
+
+/// The size of `data` deflated with `zlib` (raw deflate, no zlib wrapper).
+std::size_t deflated_size(std::span<const std::uint8_t> data, const ZlibSettings& zlib) {
   z_stream stream{};
-  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, strategy) != Z_OK) throw std::bad_alloc();
+  if (deflateInit2(&stream, zlib.level, Z_DEFLATED, -15, zlib.mem_level, zlib.strategy) != Z_OK) {
+    throw std::bad_alloc();
+  }
   std::vector<std::uint8_t> out(deflateBound(&stream, data.size()));
   stream.next_in = const_cast<std::uint8_t*>(data.data());  // zlib's API is not const-correct
   stream.avail_in = static_cast<uInt>(data.size());
@@ -233,147 +317,62 @@ std::size_t deflated_size(std::span<const std::uint8_t> data, int level, int str
   return size;
 }
 
-/// Whether 8-bit indices compress with run-length coding to at most fast_run_length_tolerance
-/// times the default strategy's size, judged on fast_sample_bands bands of rows spread over the
-/// image, each row as the PNG stores it (filter byte 0, then the indices).
-bool runs_compress_well_enough(const Result& result) {
-  const std::size_t rows_per_band =
-      std::max<std::size_t>(1, result.height / (fast_sample_fraction * fast_sample_bands));
+/// The rows of each band of the sample of an image `height` rows high.
+std::size_t band_rows(std::size_t height) {
+  return std::max(min_band_rows, height / (sample_fraction * sample_bands));
+}
+
+/// The sample's rows filtered with `filter`: sample_bands bands of consecutive rows spread
+/// evenly over the image, together 1/sample_fraction of its rows (at least min_band_rows each).
+std::vector<std::uint8_t> sample_rows(const IndexRows& rows, RowFilter filter) {
+  const std::size_t height = rows.height();
+  const detail::FilteredRow filtered = filtered_rows(rows, filter);
+  const std::size_t row_size = rows.row_bytes() + 1;
   std::vector<std::uint8_t> sample;
-  sample.reserve(fast_sample_bands * rows_per_band * (std::size_t{result.width} + 1));
-  for (std::size_t band = 0; band < fast_sample_bands; ++band) {
-    const std::size_t first = band * result.height / fast_sample_bands;
-    const std::size_t last = std::min<std::size_t>(first + rows_per_band, result.height);
-    for (std::size_t y = first; y < last; ++y) {
-      sample.push_back(0);
-      const auto row = result.indices.begin() + static_cast<std::ptrdiff_t>(y * result.width);
-      sample.insert(sample.end(), row, row + result.width);
+  std::size_t next = 0;  // bands never overlap, even on short images
+  for (std::size_t band = 0; band < sample_bands; ++band) {
+    const std::size_t first = std::max(next, band * height / sample_bands);
+    const std::size_t end = std::min(height, first + band_rows(height));
+    for (std::size_t y = first; y < end; ++y) {
+      sample.resize(sample.size() + row_size);
+      filtered(y, sample.data() + sample.size() - row_size);
     }
+    next = std::max(next, end);
   }
-  const auto runs = static_cast<double>(deflated_size(sample, fast_level, Z_RLE));
-  const auto matches = static_cast<double>(deflated_size(sample, fast_level, Z_DEFAULT_STRATEGY));
-  return runs <= fast_run_length_tolerance * matches;
+  return sample;
 }
 
-/// PngEffort::fast's zlib strategy (for images over whole_image_pixels): run-length coding for
-/// packed indices, and for 8-bit ones where it compresses well enough.
-int fast_strategy(const Result& result) {
-  const bool packed = png_bit_depth(result.palette.size()) < 8;
-  const bool runs = packed || runs_compress_well_enough(result);
-  return runs ? Z_RLE : Z_DEFAULT_STRATEGY;
-}
-
-/// The encodings PngEffort::best tries besides normal's.
-std::vector<IndexedCandidate> best_candidates(const Result& result) {
-  const bool packable = png_bit_depth(result.palette.size()) < 8;
-  std::vector<IndexedCandidate> candidates = {{.level = best_level},
-                                              {.level = best_level, .strategy = Z_FILTERED}};
-  if (packable) {
-    candidates.push_back({.packed = false, .level = best_level});
-    candidates.push_back({.packed = false, .level = best_level, .strategy = Z_FILTERED});
-  }
-  // Filters predict from neighbouring bytes, which only helps where neighbouring indices are
-  // near in value; with adaptive filters a chain of nearest colours was the best of the orders
-  // measured (the result's, popularity, luminance, that chain, a chain of the most frequent
-  // neighbours; docs/benchmarks.md).
-  for (const int filters : {PNG_ALL_FILTERS, PNG_FILTER_PAETH}) {
-    candidates.push_back(
-        {.chain_order = true, .filters = filters, .level = best_level, .strategy = Z_FILTERED});
-  }
-  return candidates;
-}
-
-/// The palette as a chain of near colours: from the darkest entry (lowest luminance), each
-/// next entry the unvisited one nearest in RGB (squared distance; ties to the lower index).
-std::vector<std::uint8_t> nearest_colour_chain(const std::vector<Rgb8>& palette) {
-  const auto luminance = [](const Rgb8& c) {
-    return 299 * unsigned{c.r} + 587 * unsigned{c.g} + 114 * unsigned{c.b};
-  };
-  const auto distance = [](const Rgb8& a, const Rgb8& b) {
-    const int dr = a.r - b.r;
-    const int dg = a.g - b.g;
-    const int db = a.b - b.b;
-    return dr * dr + dg * dg + db * db;
-  };
-  std::vector<bool> visited(palette.size(), false);
-  std::size_t current = 0;
-  for (std::size_t i = 1; i < palette.size(); ++i) {
-    if (luminance(palette[i]) < luminance(palette[current])) current = i;
-  }
-  std::vector<std::uint8_t> chain;
-  for (;;) {
-    chain.push_back(static_cast<std::uint8_t>(current));
-    visited[current] = true;
-    if (chain.size() == palette.size()) return chain;
-    std::size_t next = palette.size();
-    for (std::size_t j = 0; j < palette.size(); ++j) {
-      if (!visited[j] &&
-          (next == palette.size() ||
-           distance(palette[current], palette[j]) < distance(palette[current], palette[next]))) {
-        next = j;
-      }
-    }
-    current = next;
-  }
-}
-
-/// The order of the palette as written: written_order[i] is the result's index of written
-/// entry i. Translucent entries (alpha below 255) first, so that tRNS can end at the last of
-/// them; within each part the result's order, or the nearest-colour chain's.
-std::vector<std::uint8_t> written_order(const Result& result, bool chain_order) {
-  std::vector<std::uint8_t> order(result.palette.size());
-  std::iota(order.begin(), order.end(), std::uint8_t{0});
-  if (chain_order) order = nearest_colour_chain(result.palette);
-  std::stable_partition(order.begin(), order.end(), [&](std::uint8_t i) {
-    return !result.alpha.empty() && result.alpha[i] < 255;
-  });
-  return order;
-}
-
-/// The palette as written (see written_order), and each result index's written index.
-struct WrittenPalette {
-  std::vector<png_color> colors;
-  std::vector<png_byte> trans;  // the alpha of the translucent entries, which come first
-  std::vector<std::uint8_t> new_index;
+/// How the default encoding compresses: a row filter and zlib's settings.
+struct Encoding {
+  RowFilter filter = RowFilter::none;
+  ZlibSettings zlib = photo_zlib;
 };
 
-WrittenPalette written_palette(const Result& result, bool chain_order) {
-  const std::vector<std::uint8_t> order = written_order(result, chain_order);
-  WrittenPalette written;
-  written.new_index.resize(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    const Rgb8& color = result.palette[order[i]];
-    written.colors.push_back({color.r, color.g, color.b});
-    if (!result.alpha.empty() && result.alpha[order[i]] < 255) {
-      written.trans.push_back(result.alpha[order[i]]);
-    }
-    written.new_index[order[i]] = static_cast<std::uint8_t>(i);
-  }
-  return written;
+/// The smaller on the sample of `filter` none and up at `zlib` (none on a tie), and its size.
+std::pair<Encoding, std::size_t> better_filter(const IndexRows& rows, const ZlibSettings& zlib,
+                                               const std::vector<std::uint8_t>& plain) {
+  const std::size_t plain_size = deflated_size(plain, zlib);
+  const std::size_t up_size = deflated_size(sample_rows(rows, RowFilter::up), zlib);
+  if (up_size < plain_size) return {{.filter = RowFilter::up, .zlib = zlib}, up_size};
+  return {{.filter = RowFilter::none, .zlib = zlib}, plain_size};
 }
 
-std::vector<std::uint8_t> encode_candidate(const Result& result,
-                                           const IndexedCandidate& candidate) {
-  const WrittenPalette palette = written_palette(result, candidate.chain_order);
-  std::vector<std::uint8_t> indices(result.indices.size());
-  std::transform(result.indices.begin(), result.indices.end(), indices.begin(),
-                 [&](std::uint8_t index) { return palette.new_index[index]; });
-
-  return write_png(
-      {.width = result.width,
-       .height = result.height,
-       .bit_depth = candidate.packed ? static_cast<int>(png_bit_depth(result.palette.size())) : 8,
-       .color_type = PNG_COLOR_TYPE_PALETTE,
-       .palette = palette.colors.data(),
-       .palette_size = static_cast<int>(palette.colors.size()),
-       .trans = palette.trans.data(),
-       .trans_size = static_cast<int>(palette.trans.size()),
-       .rows = indices.data(),
-       .row_bytes = result.width,
-       .filters = candidate.filters,
-       .compression_level = candidate.level,
-       .compression_strategy = candidate.strategy,
-       .compression_mem_level = candidate.mem_level});
+/// The default encoding's choice, from a sample of the rows compressed with no filter and with
+/// "up", each at photo_zlib and with run-length coding (runs_zlib): flat art (below flat_ratio
+/// of the sample's size at photo_zlib) takes flat_zlib, other images photo_zlib, each with its
+/// better filter — unless run-length coding compresses the sample smaller by runs_margin, in a
+/// tenth of the time.
+Encoding choose_encoding(const IndexRows& rows) {
+  const std::vector<std::uint8_t> plain = sample_rows(rows, RowFilter::none);
+  auto [chosen, size] = better_filter(rows, photo_zlib, plain);
+  if (static_cast<double>(size) < flat_ratio * static_cast<double>(plain.size())) {
+    chosen.zlib = flat_zlib;
+    size = deflated_size(chosen.filter == RowFilter::up ? sample_rows(rows, RowFilter::up) : plain,
+                         flat_zlib);
+  }
+  if (band_rows(rows.height()) < runs_band_rows) return chosen;
+  const auto [runs, runs_size] = better_filter(rows, runs_zlib, plain);
+  return static_cast<double>(runs_size) <= runs_margin * static_cast<double>(size) ? runs : chosen;
 }
 
 /// A PNG file of its signature, an IHDR chunk (no interlace) and the given image data; more
@@ -397,95 +396,63 @@ std::vector<std::uint8_t> png_file(
   return png;
 }
 
-/// A row of indices as PNG stores them at `depth` bits each: renamed by `rename`, several to a
-/// byte below 8 bits, the first in the most significant bits, the last byte padded with zeros.
-template <unsigned depth, typename Rename>
-void pack_row(std::span<const std::uint8_t> row, Rename rename, std::uint8_t* out) {
-  constexpr std::size_t per_byte = 8 / depth;
-  std::size_t x = 0;
-  for (; x + per_byte <= row.size(); x += per_byte) {
-    unsigned byte = 0;
-    for (std::size_t i = 0; i < per_byte; ++i) byte = (byte << depth) | rename(row[x + i]);
-    *out++ = static_cast<std::uint8_t>(byte);
-  }
-  if (x == row.size()) return;
-  unsigned byte = 0;
-  for (std::size_t i = 0; i < per_byte; ++i) {
-    byte = (byte << depth) | (x + i < row.size() ? rename(row[x + i]) : 0u);
-  }
-  *out = static_cast<std::uint8_t>(byte);
-}
-
-/// pack_row at png_bit_depth(colours) bits; without renaming (the written palette in the
-/// result's order, as it mostly is) 8-bit rows are a plain copy.
-void pack_row(std::span<const std::uint8_t> row, unsigned depth,
-              const std::vector<std::uint8_t>& new_index, bool renamed, std::uint8_t* out) {
-  const auto lookup = [&](std::uint8_t index) -> unsigned { return new_index[index]; };
-  const auto same = [](std::uint8_t index) -> unsigned { return index; };
-  switch (depth) {
-    case 1:
-      return renamed ? pack_row<1>(row, lookup, out) : pack_row<1>(row, same, out);
-    case 2:
-      return renamed ? pack_row<2>(row, lookup, out) : pack_row<2>(row, same, out);
-    case 4:
-      return renamed ? pack_row<4>(row, lookup, out) : pack_row<4>(row, same, out);
-    default:
-      if (!renamed) {
-        std::copy(row.begin(), row.end(), out);
-        return;
-      }
-      return pack_row<8>(row, lookup, out);
-  }
-}
-
-/// Written without libpng: no filter, the indices packed here and compressed at `level`: whole
-/// by libdeflate up to whole_image_pixels, and above that by zlib with fast_strategy's choice,
-/// in segments on up to `threads` threads (deflate_rows). libpng packs and compresses on one
-/// thread, and its per-pixel packing took as long as the compression of run-length coded rows.
-std::vector<std::uint8_t> encode_unfiltered(const Result& result, int level, unsigned threads) {
-  const WrittenPalette palette = written_palette(result, false);
-  const unsigned depth = png_bit_depth(result.palette.size());
-  const std::size_t width = result.width;
-  const std::size_t row_bytes = (width * depth + 7) / 8;
-  bool renamed = false;
-  for (std::size_t i = 0; i < palette.new_index.size(); ++i) renamed |= palette.new_index[i] != i;
-  const detail::FilteredRow packed_row = [&](std::size_t y, std::uint8_t* out) {
-    *out = 0;  // filter: none
-    const std::span<const std::uint8_t> row(result.indices.data() + y * width, width);
-    pack_row(row, depth, palette.new_index, renamed, out + 1);
-  };
-  const std::vector<std::uint8_t> data =
-      result.indices.size() <= detail::whole_image_pixels
-          ? detail::deflate_whole(result.height, row_bytes + 1, packed_row, level)
-          : detail::deflate_rows(result.height, row_bytes + 1, packed_row, level,
-                                 fast_strategy(result), threads);
-  return png_file(result.width, result.height, static_cast<std::uint8_t>(depth),
-                  PNG_COLOR_TYPE_PALETTE, data, [&](std::vector<std::uint8_t>& png) {
-                    std::vector<std::uint8_t> plte;
-                    for (const png_color& c : palette.colors)
-                      plte.insert(plte.end(), {c.red, c.green, c.blue});
-                    detail::append_png_chunk(png, "PLTE", plte);
-                    if (!palette.trans.empty())
-                      detail::append_png_chunk(png, "tRNS", palette.trans);
+/// The indexed PNG of `rows` with the given compressed image data.
+std::vector<std::uint8_t> indexed_png(const Result& result, const IndexRows& rows,
+                                      const std::vector<std::uint8_t>& data) {
+  return png_file(result.width, result.height, static_cast<std::uint8_t>(rows.depth()),
+                  color_type_palette, data, [&](std::vector<std::uint8_t>& png) {
+                    detail::append_png_chunk(png, "PLTE", rows.palette().plte);
+                    if (!rows.palette().trans.empty()) {
+                      detail::append_png_chunk(png, "tRNS", rows.palette().trans);
+                    }
                   });
 }
 
-/// PngEffort::normal's encoding: up to whole_image_pixels by libdeflate, larger images by
-/// libpng (zlib, one thread), both at normal_level.
-std::vector<std::uint8_t> encode_normal(const Result& result) {
-  return result.indices.size() <= detail::whole_image_pixels
-             ? encode_unfiltered(result, normal_level, 1)
-             : encode_candidate(result, {});
+/// PngEffort::normal's encoding (see choose_encoding), the palette in the result's order.
+std::vector<std::uint8_t> encode_normal(const Result& result, unsigned threads) {
+  const WrittenPalette palette = written_palette(result, PaletteOrder::result);
+  const IndexRows rows(result, palette);
+  const Encoding encoding = choose_encoding(rows);
+  const std::vector<std::uint8_t> data =
+      detail::deflate_rows(rows.height(), rows.row_bytes() + 1,
+                           filtered_rows(rows, encoding.filter), encoding.zlib, threads);
+  return indexed_png(result, rows, data);
 }
 
-/// PngEffort::best's: the smallest of normal's encoding and best_candidates (strictly smaller:
-/// on a tie the earlier stays, so the choice is deterministic and never larger than normal's).
-std::vector<std::uint8_t> encode_best(const Result& result) {
-  std::vector<std::uint8_t> best = encode_normal(result);
-  for (const IndexedCandidate& candidate : best_candidates(result)) {
-    std::vector<std::uint8_t> png = encode_candidate(result, candidate);
-    if (png.size() < best.size()) best = std::move(png);
+/// PngEffort::best's: every palette order and the filters none, up and adaptive, each
+/// compressed whole by zlib as the default would (the flat or photo settings of
+/// choose_encoding); the smallest (the first on a tie) compressed again by zopfli, and the
+/// smaller of that and normal's encoding kept.
+std::vector<std::uint8_t> encode_best(const Result& result, unsigned threads) {
+  std::vector<std::uint8_t> best = encode_normal(result, threads);
+  const WrittenPalette result_order = written_palette(result, PaletteOrder::result);
+  const ZlibSettings zlib = choose_encoding(IndexRows(result, result_order)).zlib;
+  const WrittenPalette luma_order = written_palette(result, PaletteOrder::luma);
+  const WrittenPalette* best_palette = &result_order;
+  RowFilter best_filter = RowFilter::none;
+  std::size_t best_size = 0;
+  for (const WrittenPalette* palette : {&result_order, &luma_order}) {
+    const IndexRows rows(result, *palette);
+    for (const RowFilter filter : {RowFilter::none, RowFilter::up, RowFilter::adaptive}) {
+      const std::size_t size = detail::deflate_rows(rows.height(), rows.row_bytes() + 1,
+                                                    filtered_rows(rows, filter), zlib, threads)
+                                   .size();
+      if (best_size == 0 || size < best_size) {
+        best_size = size;
+        best_palette = palette;
+        best_filter = filter;
+      }
+    }
   }
+  const IndexRows rows(result, *best_palette);
+  const std::size_t filtered_bytes = rows.height() * (rows.row_bytes() + 1);
+  const int iterations =
+      filtered_bytes <= best_large_bytes ? best_iterations : best_iterations_large;
+  std::vector<std::uint8_t> smallest = indexed_png(
+      result, rows,
+      detail::deflate_rows_zopfli(rows.height(), rows.row_bytes() + 1,
+                                  filtered_rows(rows, best_filter), iterations, threads));
+  if (smallest.size() < best.size()) best = std::move(smallest);
   return best;
 }
 
@@ -507,18 +474,9 @@ unsigned png_bit_depth(std::size_t colors) noexcept {
 
 std::vector<std::uint8_t> encode_indexed_png(const Result& result, const PngSettings& settings) {
   check_result(result);
-  std::vector<std::uint8_t> best;
-  switch (settings.effort) {
-    case PngEffort::fast:
-      best = encode_unfiltered(result, fast_level, settings.threads);
-      break;
-    case PngEffort::normal:
-      best = encode_normal(result);
-      break;
-    case PngEffort::best:
-      best = encode_best(result);
-      break;
-  }
+  std::vector<std::uint8_t> best = settings.effort == PngEffort::best
+                                       ? encode_best(result, settings.threads)
+                                       : encode_normal(result, settings.threads);
   if (settings.metadata != nullptr) {
     insert_after_ihdr(best, detail::png_metadata_chunks(*settings.metadata));
   }
@@ -558,10 +516,10 @@ std::vector<std::uint8_t> encode_truecolor_png(const PixelRows& pixels, unsigned
   const std::vector<std::uint8_t> data =
       pixel_count <= detail::whole_image_pixels
           ? detail::deflate_whole(pixels.height, row_bytes + 1, up, truecolor_compression_level)
-          : detail::deflate_rows(pixels.height, row_bytes + 1, up, truecolor_compression_level,
-                                 Z_DEFAULT_STRATEGY, threads);
+          : detail::deflate_rows(pixels.height, row_bytes + 1, up,
+                                 {.level = truecolor_compression_level}, threads);
   return png_file(pixels.width, pixels.height, 8,
-                  pixels.channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, data);
+                  pixels.channels == 4 ? std::uint8_t{6} : std::uint8_t{2}, data);
 }
 
 }  // namespace detail
