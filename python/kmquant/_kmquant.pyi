@@ -1,6 +1,6 @@
 """Type stubs of kmquant's extension module (python/src/*.cpp); use it through `kmquant`."""
 import os
-from typing import Union
+from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -9,6 +9,7 @@ __version__: str
 
 PathLike = Union[str, os.PathLike[str]]
 UInt8Array = npt.NDArray[np.uint8]
+ImageLike = Union[UInt8Array, Any]  # or a PIL.Image.Image (Pillow is optional)
 
 class Error(Exception): ...
 class InvalidArgumentError(Error, ValueError): ...
@@ -63,6 +64,9 @@ class Result:
     def estimated_bytes(self) -> int: ...
     @property
     def estimated_ratio(self) -> float: ...
+    # pickle support: a tuple of every field.
+    def __getstate__(self) -> tuple[Any, ...]: ...
+    def __setstate__(self, state: tuple[Any, ...]) -> None: ...
 
 class ResultRow:
     @property
@@ -119,14 +123,19 @@ class ResultTable:
     def to_csv(self) -> str: ...
     def to_json(self, indent: int = 2) -> str: ...
 
-def quantize(image: UInt8Array, k: int, *, seed: int = 0, max_iterations: int = 1000,
-             effort: int = 5, restarts: int = 0, threads: int = 0,
+def quantize(image: ImageLike, k: Optional[int] = None, *,
+             quality: Union[None, float, tuple[float, float]] = None,
+             max_error: Optional[float] = None, max_colors: int = 256, seed: int = 0,
+             max_iterations: int = 1000, effort: int = 5, restarts: int = 0, threads: int = 0,
              dither: Union[bool, str] = False, dither_strength: float = 1.0) -> Result: ...
-def remap(image: UInt8Array, palette: UInt8Array, *, threads: int = 0,
+def shared_palette(images_or_paths: Iterable[Union[ImageLike, PathLike]], k: int, *,
+                   seed: int = 0, max_iterations: int = 1000, effort: int = 5,
+                   restarts: int = 0, threads: int = 0) -> UInt8Array: ...
+def remap(image: ImageLike, palette: UInt8Array, *, threads: int = 0,
           dither: Union[bool, str] = False, dither_strength: float = 1.0) -> Result: ...
-def sweep_table(image_or_path: Union[UInt8Array, PathLike], ks: list[int], *, seed: int = 0,
+def sweep_table(image_or_path: Union[ImageLike, PathLike], ks: list[int], *, seed: int = 0,
                 max_iterations: int = 1000, effort: int = 5, restarts: int = 0,
                 threads: int = 0, dither: Union[bool, str] = False,
                 dither_strength: float = 1.0) -> tuple[list[Result], ResultTable]: ...
 def load(path: PathLike) -> UInt8Array: ...
-def save(path: PathLike, image_or_result: Union[UInt8Array, Result]) -> None: ...
+def save(path: PathLike, image_or_result: Union[ImageLike, Result]) -> None: ...
