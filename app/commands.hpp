@@ -59,6 +59,12 @@ struct CompressSettings {
   bool keep_metadata = false;  ///< --keep-metadata
   bool json = false;
   bool force = false;
+  // pngquant's spellings (docs/pngquant.md): each sets one of the settings above.
+  std::string floyd;            ///< --floyd[=S]: Floyd–Steinberg at strength S (empty: not given)
+  unsigned speed = 0;           ///< --speed 1..11: sets effort (0: not given)
+  std::string ext;              ///< --ext: NAME + EXT replaces NAME + suffix + ".png"
+  bool in_place = false;        ///< --in-place: --ext .png --force
+  bool shared_palette = false;  ///< --shared-palette: one palette (-k) for every input
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);

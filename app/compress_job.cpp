@@ -27,15 +27,13 @@ Input load_job_input(const FileJob& job, const Limits& limits) {
   return prepare_input("stdin", decode_image(bytes, "stdin", limits), true);
 }
 
-void check_outputs_free(const FileJob& job, bool force) {
-  if (force) return;
+/// The first output of the job that exists already (empty: none).
+fs::path existing_output(const FileJob& job) {
   for (const fs::path& path : {job.png_to_stdout ? fs::path() : job.png, job.palette, job.labels}) {
     std::error_code ec;
-    if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) {
-      throw Error(ErrorKind::output,
-                  path.string() + ": already exists (use --force to replace it)");
-    }
+    if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) return path;
   }
+  return {};
 }
 
 /// Quantize as the settings ask: to a given palette, to a quality target or to k colours; an
@@ -78,7 +76,8 @@ void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
 /// Write every output of the job: the files all or nothing, then the PNG to stdout if asked.
 void write_outputs(const FileJob& job, const Input& input, const Result& result,
                    const std::vector<std::uint8_t>& png) {
-  OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path);
+  // In place, the PNG replaces the input (atomically, by rename); nothing else may.
+  OutputFiles files(job.input.is_stdin() || job.in_place ? fs::path() : job.input.path);
   if (!job.png_to_stdout) files.add(job.png, png);
   if (!job.palette.empty()) {
     files.add(job.palette, palette_file_bytes(result, input.path.string(), job.palette));
@@ -90,7 +89,17 @@ void write_outputs(const FileJob& job, const Input& input, const Result& result,
 
 FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
-  check_outputs_free(job, settings.force);
+  if (const fs::path existing = existing_output(job); !existing.empty() && !settings.force) {
+    if (!settings.keep_existing) {
+      throw Error(ErrorKind::output,
+                  existing.string() + ": already exists (use --force to replace it)");
+    }
+    FileOutcome outcome;
+    outcome.status = JobStatus::skipped;
+    outcome.message = job.input_name() + ": skipped: " + existing.string() +
+                      " already exists (use --force to replace it)";
+    return outcome;
+  }
   const Input input = load_job_input(job, settings.limits);
   // SSIM, when the output shows it (JSON): its reference (the original's grey, downsampled) is
   // made while the image is quantized, and the result's SSIM while its PNG is encoded, when this
@@ -122,6 +131,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
 
   if (settings.skip_if_larger && png.size() > input.info.file_bytes) {
     outcome.status = JobStatus::skipped;
+    outcome.exit_code = exit_skipped_larger;
     outcome.message = job.input_name() + ": skipped: the PNG (" + std::to_string(png.size()) +
                       " bytes) would be larger than the input (" +
                       std::to_string(input.info.file_bytes) + " bytes)";

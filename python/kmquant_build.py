@@ -100,6 +100,14 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         return _write_wheel(_build_package(pathlib.Path(scratch)), wheel_directory)
 
 
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    """PEP 517: the metadata alone, without building (pip asks for it first)."""
+    dist_info = pathlib.Path(metadata_directory) / f"{NAME}-{_version()}.dist-info"
+    dist_info.mkdir(parents=True, exist_ok=True)
+    (dist_info / "METADATA").write_text(_metadata())
+    return dist_info.name
+
+
 def get_requires_for_build_wheel(config_settings=None):
     """PEP 517: nothing from PyPI (cmake, pybind11 and the compiler come from Debian)."""
     return []

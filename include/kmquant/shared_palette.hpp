@@ -19,9 +19,19 @@ struct MergedColors {
   std::vector<std::uint64_t> counts;
 };
 
-/// Merge the colours of RGB images (count_colors of each, on up to `threads` threads). Throws
+/// Add the colours of one RGB image to `all` (count_colors, on up to `threads` threads), so a
+/// program can merge a set one image at a time. Throws Error(invalid_argument) for an RGBA or
+/// malformed image.
+void add_colors(MergedColors& all, const Image& rgb, unsigned threads = 0);
+
+/// Merge the colours of RGB images, as add_colors does for each. Throws
 /// Error(invalid_argument) for no image, an RGBA image or a malformed one.
 [[nodiscard]] MergedColors merge_colors(std::span<const Image> images, unsigned threads = 0);
+
+/// The palette of merged colours: see shared_palette below. Throws Error(invalid_argument) for
+/// no colours.
+[[nodiscard]] std::vector<Rgb8> shared_palette(const MergedColors& colors, unsigned k,
+                                               const Options& options = {});
 
 /// The palette k-means finds for all the images at once: exactly quantize()'s weighted k-means
 /// (the same starts, Lloyd and 8-bit finish, from options) on the merged colours, each weighted

@@ -35,24 +35,27 @@ MergedColors merged(const MergedColors& a, const Histogram& b) {
 
 }  // namespace
 
+void add_colors(MergedColors& all, const Image& rgb, unsigned threads) {
+  if (rgb.has_alpha()) {
+    throw Error(ErrorKind::invalid_argument,
+                "a shared palette is made from RGB images: this one has transparency");
+  }
+  all = merged(all, count_colors(rgb, threads));
+}
+
 MergedColors merge_colors(std::span<const Image> images, unsigned threads) {
   if (images.empty()) throw Error(ErrorKind::invalid_argument, "no images to merge");
   MergedColors all;
-  for (const Image& image : images) {
-    if (image.has_alpha()) {
-      throw Error(ErrorKind::invalid_argument,
-                  "a shared palette is made from RGB images: this one has transparency");
-    }
-    all = merged(all, count_colors(image, threads));
-  }
+  for (const Image& image : images) add_colors(all, image, threads);
   return all;
 }
 
-std::vector<Rgb8> shared_palette(std::span<const Image> images, unsigned k,
-                                 const Options& options) {
+std::vector<Rgb8> shared_palette(const MergedColors& all, unsigned k, const Options& options) {
   check_k(k);
   check_options(options);
-  const MergedColors all = merge_colors(images, options.threads);
+  if (all.colors.empty() || all.colors.size() != all.counts.size()) {
+    throw Error(ErrorKind::invalid_argument, "no colours to make a palette of");
+  }
   // quantize() on a histogram is k-means on its colours weighted by its counts; an image of one
   // pixel per merged colour carries them (its indices are not used).
   Histogram histogram;
@@ -76,6 +79,13 @@ std::vector<Rgb8> shared_palette(std::span<const Image> images, unsigned k,
   Options palette_only = options;
   palette_only.dither = Dither::none;
   return quantize(colors, histogram, k, palette_only).palette;
+}
+
+std::vector<Rgb8> shared_palette(std::span<const Image> images, unsigned k,
+                                 const Options& options) {
+  check_k(k);
+  check_options(options);
+  return shared_palette(merge_colors(images, options.threads), k, options);
 }
 
 }  // namespace kmquant
