@@ -57,6 +57,11 @@ std::vector<std::uint8_t> encoded(const std::filesystem::path& path,
                   (extension.empty() ? std::string("a name without an extension") : extension));
 }
 
+py::bytes encode(const py::handle& image_or_result, const std::string& format) {
+  const std::vector<std::uint8_t> bytes = encoded("image." + format, image_or_result);
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 void save(const std::filesystem::path& path, const py::handle& image_or_result) {
   const std::vector<std::uint8_t> bytes = encoded(path, image_or_result);
   const py::gil_scoped_release no_gil;
@@ -85,6 +90,8 @@ Raises OutputError with the command line's message.)";
 void bind_files(py::module_& module) {
   module.def("load", &load, py::arg("path"), load_doc);
   module.def("save", &save, py::arg("path"), py::arg("image_or_result"), save_doc);
+  module.def("encode", &encode, py::arg("image_or_result"), py::arg("format") = "png",
+             "The bytes save() would write to a file named *.FORMAT (\"png\" or \"webp\").");
 }
 
 }  // namespace kmquant::python
