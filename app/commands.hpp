@@ -72,6 +72,6 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings);
 
 /// Run a command; returns the process exit code. Errors are reported on stderr.
 int run_sweep(const SweepSettings& settings);
-int run_compress(const CompressSettings& settings);
+int run_compress(const CompressSettings& command_line);
 
 }  // namespace kmquant::cli

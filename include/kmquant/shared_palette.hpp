@@ -30,7 +30,7 @@ void add_colors(MergedColors& all, const Image& rgb, unsigned threads = 0);
 
 /// The palette of merged colours: see shared_palette below. Throws Error(invalid_argument) for
 /// no colours.
-[[nodiscard]] std::vector<Rgb8> shared_palette(const MergedColors& colors, unsigned k,
+[[nodiscard]] std::vector<Rgb8> shared_palette(const MergedColors& all, unsigned k,
                                                const Options& options = {});
 
 /// The palette k-means finds for all the images at once: exactly quantize()'s weighted k-means
