@@ -1,26 +1,75 @@
 #include "batch_report.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
 
 namespace kmquant::cli {
 
+namespace {
+
+/// 14872331 → "14,872,331": every byte count the command prints has this form.
+std::string grouped(std::uint64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string text;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return text;
+}
+
+/// "3.62× smaller" or "1.08× larger": the output against the input, the factor at least 1.
+std::string size_change(std::uint64_t input_bytes, std::uint64_t output_bytes) {
+  const bool larger = output_bytes > input_bytes;
+  const double factor = larger
+                            ? static_cast<double>(output_bytes) / static_cast<double>(input_bytes)
+                            : static_cast<double>(input_bytes) / static_cast<double>(output_bytes);
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%.2f%s %s", factor, unicode_output() ? "×" : "x",
+                larger ? "larger" : "smaller");
+  return text.data();
+}
+
+const char* arrow() { return unicode_output() ? " → " : " -> "; }
+
+}  // namespace
+
+bool unicode_output() {
+  // The locale's character set, as setlocale(LC_CTYPE, "") would choose it: LC_ALL, else
+  // LC_CTYPE, else LANG; UTF-8 only where it names it (C and POSIX are ASCII).
+  static const bool unicode = [] {
+    for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+      const char* value = std::getenv(name);
+      if (value == nullptr || *value == '\0') continue;
+      std::string lower(value);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return lower.find("utf-8") != std::string::npos || lower.find("utf8") != std::string::npos;
+    }
+    return false;
+  }();
+  return unicode;
+}
+
 std::string file_line(const ResultTable& table) {
   const ResultRow& row = table.results.front();
   std::array<char, 32> psnr{};
   std::snprintf(psnr.data(), psnr.size(), "%s", "lossless");
   if (!row.lossless) std::snprintf(psnr.data(), psnr.size(), "%.2f dB", row.psnr);
-  std::array<char, 2048> line{};
-  std::snprintf(line.data(), line.size(),
-                "%s → %s: k = %u, %u colours, %u bits/px, %llu bytes (%.2f× smaller than the "
-                "input), MSE %.3f, PSNR %s, %.3f s",
-                on_one_line(table.input).c_str(), on_one_line(row.file).c_str(), row.k, row.colors,
-                row.bits_per_pixel, static_cast<unsigned long long>(row.png_bytes),
-                row.png_ratio_vs_input, row.mse, psnr.data(), row.seconds);
-  return line.data();
+  const std::string change =
+      table.input_bytes > 0 && row.png_bytes > 0
+          ? " (" + size_change(table.input_bytes, row.png_bytes) + " than the input)"
+          : std::string();
+  std::array<char, 256> tail{};
+  std::snprintf(tail.data(), tail.size(), ", MSE %.3f, PSNR %s, %.3f s", row.mse, psnr.data(),
+                row.seconds);
+  return on_one_line(table.input) + arrow() + on_one_line(row.file) + ": k = " + std::to_string(row.k) + ", " +
+         std::to_string(row.colors) + " colours, " + std::to_string(row.bits_per_pixel) +
+         " bits/px, " + grouped(row.png_bytes) + " bytes" + change + tail.data();
 }
 
 BatchTotals totals_of(std::span<const FileOutcome> outcomes, double seconds) {
@@ -46,17 +95,6 @@ BatchTotals totals_of(std::span<const FileOutcome> outcomes, double seconds) {
 
 namespace {
 
-/// 14872331 → "14,872,331"
-std::string grouped(std::uint64_t value) {
-  const std::string digits = std::to_string(value);
-  std::string text;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
-    text += digits[i];
-  }
-  return text;
-}
-
 const char* status_name(JobStatus status) {
   switch (status) {
     case JobStatus::written:
@@ -76,15 +114,12 @@ std::string summary_line(const BatchTotals& totals) {
   std::string line = std::to_string(files) + (files == 1 ? " file: " : " files: ") +
                      std::to_string(totals.written) + " written, " +
                      std::to_string(totals.skipped) + " skipped, " + std::to_string(totals.failed) +
-                     " failed; " + grouped(totals.input_bytes) + " → " +
+                     " failed; " + grouped(totals.input_bytes) + arrow() +
                      grouped(totals.output_bytes) + " bytes";
-  std::array<char, 64> tail{};
   if (totals.output_bytes > 0) {
-    std::snprintf(
-        tail.data(), tail.size(), " (%.2f× smaller)",
-        static_cast<double>(totals.input_bytes) / static_cast<double>(totals.output_bytes));
-    line += tail.data();
+    line += " (" + size_change(totals.input_bytes, totals.output_bytes) + ")";
   }
+  std::array<char, 64> tail{};
   std::snprintf(tail.data(), tail.size(), "; %.2f s", totals.seconds);
   return line + tail.data();
 }
@@ -112,12 +147,12 @@ std::string batch_json(std::span<const FileJob> jobs, std::span<const FileOutcom
 }
 
 int batch_exit_code(std::span<const FileOutcome> outcomes) {
-  bool skipped = false;
+  bool larger = false;
   for (const FileOutcome& outcome : outcomes) {
     if (outcome.status == JobStatus::failed) return outcome.exit_code;
-    skipped = skipped || outcome.status == JobStatus::skipped;
+    larger = larger || (outcome.status == JobStatus::skipped && outcome.exit_code != exit_ok);
   }
-  return skipped ? exit_skipped_larger : exit_ok;
+  return larger ? exit_skipped_larger : exit_ok;
 }
 
 }  // namespace kmquant::cli

@@ -61,6 +61,12 @@ struct CompressSettings {
   bool force = false;
 
   std::string png_effort = "normal";  ///< --png-effort: normal, or max (PngEffort::best)
+  // pngquant's spellings (docs/pngquant.md): each sets one of the settings above.
+  std::string floyd;            ///< --floyd[=S]: Floyd–Steinberg at strength S (empty: not given)
+  unsigned speed = 0;           ///< --speed 1..11: sets effort (0: not given)
+  std::string ext;              ///< --ext: NAME + EXT replaces NAME + suffix + ".png"
+  bool in_place = false;        ///< --in-place: --ext .png --force
+  bool shared_palette = false;  ///< --shared-palette: one palette (-k) for every input
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepSettings& settings);
@@ -68,6 +74,6 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings);
 
 /// Run a command; returns the process exit code. Errors are reported on stderr.
 int run_sweep(const SweepSettings& settings);
-int run_compress(const CompressSettings& settings);
+int run_compress(const CompressSettings& command_line);
 
 }  // namespace kmquant::cli

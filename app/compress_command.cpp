@@ -25,11 +25,10 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   CLI::App* compress = app.add_subcommand(
       "compress",
       "Quantize images to K colours (or to a quality target) and write them as indexed PNGs");
-  compress
-      ->add_option("inputs", settings.inputs,
-                   "PNG, JPEG or WebP images, folders of them, glob patterns, or - for "
-                   "standard input")
-      ->required();
+  compress->add_option("inputs", settings.inputs,
+                       "PNG, JPEG or WebP images, folders of them, glob patterns, or - for "
+                       "standard input; a first argument that is a number 1 to 256 (and no file) "
+                       "is the number of colours, as pngquant takes it");
   compress->add_option("-k,--colors", settings.k, "Number of colours, 1 to 256")
       ->check(whole_number(0, std::numeric_limits<unsigned>::max()))
       ->each([&settings](const std::string&) { settings.k_given = true; });
@@ -96,18 +95,58 @@ CLI::App* add_compress_command(CLI::App& app, CompressSettings& settings) {
   compress->add_flag("-q,--quiet", settings.quiet, "Print nothing but errors");
   add_quantize_flags(*compress, settings.quantize);
   compress->add_flag("--json", settings.json, "Print one JSON document instead of the summary");
-  compress->add_flag("-f,--force", settings.force, "Replace output files that exist");
+  compress->add_flag("-f,--force", settings.force,
+                     "Replace output files that exist (in a batch, an existing output is "
+                     "otherwise skipped)");
+  compress->add_flag("--shared-palette", settings.shared_palette,
+                     "One palette of -k colours for all the inputs: k-means over their merged "
+                     "colours, weighted by pixels; --palette-out saves it");
+  compress->add_flag("--in-place", settings.in_place,
+                     "Replace each PNG input by its compressed version, atomically (other "
+                     "inputs get NAME.png); the same as --ext .png --force");
+  // pngquant's spellings of the same settings (docs/pngquant.md).
+  compress->add_option("--ext", settings.ext,
+                       "pngquant's name for the output's ending: NAME+EXT (such as -fs8.png); "
+                       "--ext .png --force replaces PNG inputs in place");
+  compress->add_flag("--nofs")->description(
+      "pngquant's --nofs: no dithering (the default, as --dither none)");
+  compress
+      ->add_option("--floyd", settings.floyd,
+                   "pngquant's --floyd[=S]: --dither fs --dither-strength S (default 1)")
+      ->expected(0, 1)
+      ->default_str("1")
+      ->excludes("--nofs");
+  compress
+      ->add_option("--speed", settings.speed,
+                   "pngquant's --speed 1 (slowest) to 11: --effort 11 - N (at least 1)")
+      ->check(whole_number(1, 11));
+  compress->add_flag("--strip")
+      ->description("pngquant's --strip: drop metadata (the default)")
+      ->excludes("--keep-metadata");
+  compress->add_flag("-v,--verbose")
+      ->description("pngquant's -v: print a line per file (the default)");
   add_limit_options(*compress, settings.limits);
   return compress;
 }
 
 namespace {
 
+/// Above this a --quality value is not a PSNR anyone asks for (an MSE under 0.07: all but
+/// lossless) but pngquant's 0-100 scale.
+constexpr double max_quality_decibels = 60;
+
 double parse_decibels(const std::string& text, const std::string& whole) {
   const std::optional<double> value = parse_decimal(text);
   if (!value) {
     throw Error(ErrorKind::invalid_argument,
                 "--quality: expected MAX or MIN-MAX in dB (such as 30-40), got " + whole);
+  }
+  if (*value > max_quality_decibels) {
+    throw Error(ErrorKind::invalid_argument,
+                "--quality " + whole +
+                    ": kmquant's quality is PSNR in dB, not pngquant's 0-100 scale: about 30 "
+                    "dB shows banding, 35 looks good, 40 and above is close to the original "
+                    "(try --quality 30-38; --max-error 0 asks for lossless)");
   }
   return *value;
 }
@@ -137,6 +176,48 @@ std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
   return target;
 }
 
+/// --floyd[=S] and --speed N, pngquant's names for --dither fs --dither-strength S and
+/// --effort.
+void apply_pngquant_spellings(const CompressSettings& settings, Options& options) {
+  if (!settings.floyd.empty()) {
+    float strength = 0;
+    const char* end = settings.floyd.data() + settings.floyd.size();
+    const auto [stop, error] = std::from_chars(settings.floyd.data(), end, strength);
+    if (error != std::errc() || stop != end || !(strength >= 0 && strength <= 1)) {
+      throw Error(ErrorKind::invalid_argument,
+                  "--floyd: expected a strength from 0 to 1, got " + settings.floyd);
+    }
+    options.dither = Dither::floyd_steinberg;
+    options.dither_strength = strength;
+  }
+  // pngquant's speed 1 is its slowest and best, 11 its fastest: effort 10 down to 1.
+  if (settings.speed > 0) options.effort = std::max(min_effort, max_effort + 1 - settings.speed);
+}
+
+/// pngquant's `[ncolors] file...`: a first argument that is a number and names no file is -k.
+/// And `--floyd FILE`: a bare --floyd takes the next argument as its strength; when that is
+/// no number but a file, it is an input and the strength is 1.
+CompressSettings with_positional_colors(CompressSettings settings) {
+  std::error_code ec;
+  if (!settings.floyd.empty() &&
+      settings.floyd.find_first_not_of("0123456789.") != std::string::npos &&
+      fs::exists(settings.floyd, ec)) {
+    settings.inputs.insert(settings.inputs.begin(), settings.floyd);
+    settings.floyd = "1";
+  }
+  if (settings.k_given || settings.inputs.size() < 2) return settings;
+  const std::string& first = settings.inputs.front();
+  unsigned k = 0;
+  const auto [stop, error] = std::from_chars(first.data(), first.data() + first.size(), k);
+  if (error != std::errc() || stop != first.data() + first.size() || fs::exists(first, ec)) {
+    return settings;
+  }
+  settings.k = k;
+  settings.k_given = true;
+  settings.inputs.erase(settings.inputs.begin());
+  return settings;
+}
+
 unsigned worker_count(const CompressSettings& settings, std::size_t files) {
   return static_cast<unsigned>(std::min<std::size_t>(detail::resolve_threads(settings.jobs),
                                                      std::max<std::size_t>(files, 1)));
@@ -145,7 +226,13 @@ unsigned worker_count(const CompressSettings& settings, std::size_t files) {
 JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
   JobSettings job;
   job.quality = quality_target(settings);
-  if (!settings.remap.empty()) {
+  if (settings.shared_palette) {
+    if (!settings.k_given || job.quality || !settings.remap.empty()) {
+      throw Error(ErrorKind::invalid_argument,
+                  "--shared-palette needs -k (the palette's colours), without a quality target "
+                  "or --remap");
+    }
+  } else if (!settings.remap.empty()) {
     if (settings.k_given || job.quality) {
       throw Error(ErrorKind::invalid_argument,
                   "--remap takes its colours from the palette file: give no -k or quality target");
@@ -163,18 +250,52 @@ JobSettings job_settings(const CompressSettings& settings, unsigned workers) {
     check_k(settings.k);
     job.k = std::min(settings.k, settings.max_colors);
   }
+  if (settings.shared_palette) job.k = 0;  // run_compress sets job.remap to the shared palette
   job.measure_ssim = settings.json;
   job.options = options_from(settings.quantize);
   job.options.dither = settings.dither == "fs" ? Dither::floyd_steinberg : Dither::none;
   job.options.dither_strength = settings.dither_strength;
+  apply_pngquant_spellings(settings, job.options);
   job.keep_metadata = settings.keep_metadata;
   // Files in parallel already use every worker: one thread an image (results are the same).
   if (workers > 1) job.options.threads = 1;
   job.limits = settings.limits;
-  job.force = settings.force;
+  job.force = settings.force || settings.in_place;
   job.png.effort = settings.png_effort == "max" ? PngEffort::best : PngEffort::normal;
   job.skip_if_larger = settings.skip_if_larger;
   return job;
+}
+
+/// --shared-palette: one palette of k colours for every input, from their merged colours
+/// (each image loaded in turn, transparency composited on white), then mapped like --remap.
+/// --palette-out names the one palette file, written now (all inputs share it).
+PaletteFile make_shared_palette(const CompressSettings& settings, const Inputs& inputs,
+                                const Options& options) {
+  MergedColors all;
+  for (const InputFile& input : inputs.files) {
+    if (!input.problem.empty()) {
+      throw Error(ErrorKind::input, input.path.string() + ": " + input.problem);
+    }
+    if (input.is_stdin()) {
+      throw Error(ErrorKind::invalid_argument, "--shared-palette reads files, not standard input");
+    }
+    add_colors(all, load_input(input.path, settings.limits).rgb, options.threads);
+  }
+  PaletteFile palette;
+  palette.colors = shared_palette(all, std::min(settings.k, settings.max_colors), options);
+  if (!settings.palette_out.empty()) {
+    const fs::path path = settings.palette_out;
+    std::error_code ec;
+    if (!settings.force && fs::exists(fs::symlink_status(path, ec))) {
+      throw Error(ErrorKind::output,
+                  path.string() + ": already exists (use --force to replace it)");
+    }
+    Result result;
+    result.k = settings.k;
+    result.palette = palette.colors;
+    write_file_atomic(path, palette_file_bytes(result, "shared palette", path));
+  }
+  return palette;
 }
 
 NamingRules naming_rules(const CompressSettings& settings) {
@@ -182,7 +303,16 @@ NamingRules naming_rules(const CompressSettings& settings) {
   rules.output = settings.output;
   rules.out_dir = settings.out_dir;
   rules.suffix = settings.suffix_given ? settings.suffix : default_suffix(settings.out_dir);
-  rules.palette_out = settings.palette_out;
+  if (settings.in_place || !settings.ext.empty()) {
+    if (settings.suffix_given) {
+      throw Error(ErrorKind::invalid_argument, "give --suffix or --ext/--in-place, not both");
+    }
+    rules.ending = settings.in_place ? std::string(".png") : settings.ext;
+    // An input may be replaced by its own output only when asked: in place, or --force.
+    rules.in_place = settings.in_place || settings.force;
+  }
+  // A shared palette is one file for all inputs, written before them (make_shared_palette).
+  if (!settings.shared_palette) rules.palette_out = settings.palette_out;
   rules.labels_out = settings.labels_out;
   rules.remap = settings.remap;
   return rules;
@@ -229,7 +359,7 @@ int report_single(const CompressSettings& settings, const FileOutcome& outcome, 
   } else if (!settings.quiet && outcome.status == JobStatus::written) {
     std::fprintf(out, "%s\n", file_line(*outcome.table).c_str());
   }
-  return outcome.status == JobStatus::skipped ? exit_skipped_larger : exit_ok;
+  return outcome.status == JobStatus::skipped ? outcome.exit_code : exit_ok;
 }
 
 int report_batch(const CompressSettings& settings, std::span<const FileJob> jobs,
@@ -250,8 +380,12 @@ int report_batch(const CompressSettings& settings, std::span<const FileJob> jobs
 
 }  // namespace
 
-int run_compress(const CompressSettings& settings) {
+int run_compress(const CompressSettings& command_line) {
   try {
+    const CompressSettings settings = with_positional_colors(command_line);
+    if (settings.inputs.empty()) {
+      throw Error(ErrorKind::invalid_argument, "no input: give the images to compress");
+    }
     check_standard_output(settings);
     const NamingRules rules = naming_rules(settings);
     // Outputs of earlier runs (default or this suffix) found in folders are not inputs.
@@ -259,9 +393,15 @@ int run_compress(const CompressSettings& settings) {
         expand_inputs(settings.inputs, settings.recursive, {rules.suffix, default_suffix({})});
     check_single_output(settings, inputs);
     const unsigned workers = worker_count(settings, inputs.files.size());
-    const JobSettings job = job_settings(settings, workers);
+    JobSettings job = job_settings(settings, workers);
+    job.keep_existing = !inputs.single;
     const std::vector<FileJob> jobs = plan_jobs(inputs.files, rules);
     if (!settings.out_dir.empty()) ensure_directory(settings.out_dir);
+    if (settings.shared_palette) {
+      Options palette_options = job.options;  // the batch's, but on every thread
+      palette_options.threads = settings.quantize.threads;
+      job.remap = make_shared_palette(settings, inputs, palette_options);
+    }
     // The report goes where the PNG does not.
     FILE* const out = settings.output == "-" ? stderr : stdout;
 

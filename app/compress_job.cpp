@@ -27,20 +27,17 @@ Input load_job_input(const FileJob& job, const Limits& limits) {
   return prepare_input("stdin", load_image("/dev/stdin", limits, "stdin"), true);
 }
 
-/// Without --force, refuse at once an output whose name is taken, before any work; the final
-/// rename checks again (AtomicFiles with Existing::keep), for a file that appears meanwhile.
-/// A character device or FIFO (/dev/null, a named pipe) is written through, replacing nothing.
-void check_outputs_free(const FileJob& job, bool force) {
-  if (force) return;
+/// The first output of the job that exists already (empty: none). A character device or FIFO
+/// (/dev/null, a named pipe) is written through, replacing nothing, so it does not count. The
+/// final rename checks again (Existing::keep), for a file that appears meanwhile.
+fs::path existing_output(const FileJob& job) {
   for (const fs::path& path : {job.png_to_stdout ? fs::path() : job.png, job.palette, job.labels}) {
     std::error_code ec;
     const fs::file_status followed = fs::status(path, ec);
     if (fs::is_character_file(followed) || fs::is_fifo(followed)) continue;
-    if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) {
-      throw Error(ErrorKind::output,
-                  path.string() + ": already exists (use --force to replace it)");
-    }
+    if (!path.empty() && fs::exists(fs::symlink_status(path, ec))) return path;
   }
+  return {};
 }
 
 /// Quantize as the settings ask: to a given palette, to a quality target or to k colours; an
@@ -84,7 +81,8 @@ void write_to_stdout(const std::vector<std::uint8_t>& bytes) {
 /// Write every output of the job: the files all or nothing, then the PNG to stdout if asked.
 void write_outputs(const FileJob& job, const Input& input, const Result& result,
                    const std::vector<std::uint8_t>& png, bool force) {
-  OutputFiles files(job.input.is_stdin() ? fs::path() : job.input.path,
+  // In place, the PNG replaces the input (atomically, by rename); nothing else may.
+  OutputFiles files(job.input.is_stdin() || job.in_place ? fs::path() : job.input.path,
                     force ? Existing::replace : Existing::keep);
   if (!job.png_to_stdout) files.add(job.png, png);
   if (!job.palette.empty()) {
@@ -97,7 +95,17 @@ void write_outputs(const FileJob& job, const Input& input, const Result& result,
 
 FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   if (!job.refusal.empty()) throw Error(ErrorKind::output, job.refusal);
-  check_outputs_free(job, settings.force);
+  if (const fs::path existing = existing_output(job); !existing.empty() && !settings.force) {
+    if (!settings.keep_existing) {
+      throw Error(ErrorKind::output,
+                  existing.string() + ": already exists (use --force to replace it)");
+    }
+    FileOutcome outcome;
+    outcome.status = JobStatus::skipped;
+    outcome.message = job.input_name() + ": skipped: " + existing.string() +
+                      " already exists (use --force to replace it)";
+    return outcome;
+  }
   const Input input = load_job_input(job, settings.limits);
   if (settings.keep_metadata && input.info.metadata.incomplete) {
     std::fprintf(stderr,
@@ -136,6 +144,7 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
 
   if (settings.skip_if_larger && png.size() > input.info.file_bytes) {
     outcome.status = JobStatus::skipped;
+    outcome.exit_code = exit_skipped_larger;
     outcome.message = job.input_name() + ": skipped: the PNG (" + std::to_string(png.size()) +
                       " bytes) would be larger than the input (" +
                       std::to_string(input.info.file_bytes) + " bytes)";

@@ -24,7 +24,9 @@ struct JobSettings {
   Limits limits;
   bool force = false;           ///< replace existing outputs
   bool skip_if_larger = false;  ///< write nothing when the PNG is larger than the input file
-  bool keep_metadata = false;   ///< carry the input's colour profile, Exif and text into the PNG
+  /// Without force, an existing output skips the file (a batch run again) instead of failing it.
+  bool keep_existing = false;
+  bool keep_metadata = false;  ///< carry the input's colour profile, Exif and text into the PNG
   std::optional<PaletteFile> remap;  ///< --remap: map to this palette instead of k-means
   bool measure_ssim = true;  ///< SSIM in the table (only JSON shows it; ~5 ms CPU a Kodak image)
 };
@@ -36,6 +38,7 @@ struct FileJob {
   bool png_to_stdout = false;
   std::filesystem::path palette;  ///< --palette-out
   std::filesystem::path labels;   ///< --labels-out
+  bool in_place = false;          ///< the PNG replaces the input itself (asked for: --in-place)
   /// Set when planning found the job must not run (an output would replace an input or another
   /// file's output): the file fails with this error, exit 4.
   std::string refusal;
@@ -54,7 +57,9 @@ struct FileOutcome {
   std::optional<ResultTable> table;  ///< when quantized: the input and the chosen k's row
   std::string message;               ///< failed: the error (naming the file); skipped: why
   std::string reason;                ///< failed: the error as thrown (may not name the file)
-  int exit_code = 0;                 ///< failed: the exit code of the error
+  /// failed: the exit code of the error; skipped: 98 (larger than the input) or 0 (its
+  /// output exists already)
+  int exit_code = 0;
   std::uint64_t input_bytes = 0;
   std::uint64_t output_bytes = 0;  ///< PNG bytes written (skipped: that would have been)
 };

@@ -29,7 +29,7 @@ fs::path expand_template(const std::string& name, const InputFile& input) {
 fs::path png_path(const InputFile& input, const NamingRules& rules) {
   if (!rules.output.empty()) return rules.output;
   const fs::path folder = rules.out_dir.empty() ? input.path.parent_path() : rules.out_dir;
-  return folder / (stem_of(input) + rules.suffix + ".png");
+  return folder / (stem_of(input) + (rules.ending.empty() ? rules.suffix + ".png" : rules.ending));
 }
 
 /// A path's identity for comparisons: symbolic links and "..", resolved where they exist.
@@ -77,12 +77,15 @@ std::vector<FileJob> plan_jobs(const std::vector<InputFile>& inputs, const Namin
     job.input = input;
     job.png_to_stdout = rules.output == "-";
     if (!job.png_to_stdout) job.png = png_path(input, rules);
+    job.in_place =
+        rules.in_place && !input.is_stdin() && !job.png.empty() && same_file(job.png, input.path);
     if (!rules.palette_out.empty()) job.palette = expand_template(rules.palette_out, input);
     if (!rules.labels_out.empty()) job.labels = expand_template(rules.labels_out, input);
     for (const fs::path& output : {job.png, job.palette, job.labels}) {
       if (output.empty() || !job.refusal.empty()) continue;
       for (const InputFile& other : inputs) {
-        if (!other.is_stdin() && same_file(output, other.path)) {
+        const bool own_png = rules.in_place && &other == &input && output == job.png;
+        if (!other.is_stdin() && !own_png && same_file(output, other.path)) {
           job.refusal = output.string() + ": refusing to overwrite the input file " +
                         other.path.string() + " with an output";
         }

@@ -10,7 +10,7 @@ packages=(g++ cmake make pkg-config
   libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev libzopfli-dev
   libcairo2-dev fonts-dejavu-core
   libcli11-dev nlohmann-json3-dev libhwy-dev libgtest-dev
-  pybind11-dev python3-dev python3-numpy)
+  pybind11-dev python3-dev python3-numpy python3-venv help2man)
 for option in "$@"; do
   # --test: libclang-rt-14-dev has the sanitizer and libFuzzer runtimes (only recommended by
   # clang); llvm has llvm-symbolizer, for sanitizer reports with function names and lines.

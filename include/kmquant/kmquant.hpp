@@ -9,6 +9,7 @@
 #include "kmquant/quality.hpp"
 #include "kmquant/quantize.hpp"
 #include "kmquant/report.hpp"
+#include "kmquant/shared_palette.hpp"
 #include "kmquant/size_model.hpp"
 #include "kmquant/ssim.hpp"
 #include "kmquant/version.hpp"

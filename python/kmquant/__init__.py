@@ -8,6 +8,10 @@ The C++ library of the ``kmquant`` command, on NumPy arrays::
     result.image, result.palette, result.labels, result.mse, result.psnr
     shared = kmquant.remap(other_image, result.palette, dither=True)  # one palette, many images
     kmquant.save("photo-16.png", result)       # the indexed PNG `kmquant compress` writes
+    kmquant.quantize(image, quality=(30, 35))  # the fewest colours reaching 35 dB, as --quality
+    palette = kmquant.shared_palette(["a.png", "b.png"], 64)   # one palette for a set
+
+Images are uint8 arrays (H, W, 3), (H, W, 4) or (H, W) grey, or Pillow images. Results pickle.
 
     table = kmquant.sweep("photo.png", ks=(2, 4, 8, 16, 32))
     print(table)                               # the table `kmquant sweep` prints
@@ -28,10 +32,12 @@ from ._kmquant import (
     ResultRow,
     ResultTable,
     __version__,
+    encode,
     load,
     quantize,
     remap,
     save,
+    shared_palette,
 )
 from ._sweep import Sweep, sweep
 
@@ -48,9 +54,11 @@ __all__ = [
     "ResultTable",
     "Sweep",
     "__version__",
+    "encode",
     "load",
     "quantize",
     "remap",
     "save",
+    "shared_palette",
     "sweep",
 ]

@@ -10,7 +10,8 @@
 namespace kmquant::python {
 namespace {
 
-constexpr const char* expected = "a NumPy array of dtype uint8 and shape (H, W, 3) or (H, W, 4)";
+constexpr const char* expected =
+    "a Pillow image or a NumPy array of dtype uint8 and shape (H, W), (H, W, 3) or (H, W, 4)";
 
 std::string shape_text(const py::array& array) {
   std::string text = "(";
@@ -24,8 +25,7 @@ std::string shape_text(const py::array& array) {
 py::array checked_array(const py::handle& object) {
   if (!py::isinstance<py::array>(object)) {
     throw py::type_error(std::string("image must be ") + expected + ", got " +
-                         py::str(py::type::of(object).attr("__qualname__")).cast<std::string>() +
-                         " (numpy.asarray converts Pillow images)");
+                         py::str(py::type::of(object).attr("__qualname__")).cast<std::string>());
   }
   auto array = py::reinterpret_borrow<py::array>(object);
   if (array.dtype().kind() != 'u' || array.itemsize() != 1) {
@@ -33,7 +33,8 @@ py::array checked_array(const py::handle& object) {
                          py::str(array.dtype()).cast<std::string>() +
                          " (scale to 0..255 and use .astype(numpy.uint8))");
   }
-  if (array.ndim() != 3 || (array.shape(2) != 3 && array.shape(2) != 4)) {
+  const bool grey = array.ndim() == 2;
+  if (!grey && (array.ndim() != 3 || (array.shape(2) != 3 && array.shape(2) != 4))) {
     throw py::value_error(std::string("image must be ") + expected + ", got shape " +
                           shape_text(array));
   }
@@ -56,9 +57,33 @@ void check_limits(py::ssize_t height, py::ssize_t width) {
   }
 }
 
+/// A Pillow image (any mode Pillow converts to RGB or RGBA) as a NumPy array: RGBA when its
+/// mode has an alpha channel or it names a transparent colour (info["transparency"]), else RGB.
+py::object pillow_pixels(const py::handle& image) {
+  const auto mode = image.attr("mode").cast<std::string>();
+  const bool alpha = mode.find('A') != std::string::npos || mode.find('a') != std::string::npos ||
+                     image.attr("info").contains("transparency");
+  const py::object converted = image.attr("convert")(alpha ? "RGBA" : "RGB");
+  return py::module_::import("numpy").attr("asarray")(converted);
+}
+
+/// The pixels of a grey (H, W) array as RGB: each value in all three channels.
+std::vector<std::uint8_t> grey_to_rgb(const std::uint8_t* grey, std::size_t count) {
+  std::vector<std::uint8_t> rgb(count * 3);
+  for (std::size_t i = 0; i < count; ++i) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = grey[i];
+  return rgb;
+}
+
 }  // namespace
 
+bool is_pillow_image(const py::handle& object) {
+  const auto module = py::str(py::type::of(object).attr("__module__")).cast<std::string>();
+  return module.rfind("PIL.", 0) == 0 && py::hasattr(object, "convert") &&
+         py::hasattr(object, "mode");
+}
+
 Image image_from_array(const py::handle& object) {
+  if (is_pillow_image(object)) return image_from_array(pillow_pixels(object));
   const py::array array = checked_array(object);
   check_limits(array.shape(0), array.shape(1));
   // ensure() returns a C-contiguous uint8 array as it is; only another layout is copied.
@@ -68,6 +93,10 @@ Image image_from_array(const py::handle& object) {
   Image image;
   image.height = static_cast<std::uint32_t>(array.shape(0));
   image.width = static_cast<std::uint32_t>(array.shape(1));
+  if (array.ndim() == 2) {
+    image.pixels = grey_to_rgb(contiguous.data(), static_cast<std::size_t>(contiguous.size()));
+    return image;
+  }
   image.channels = static_cast<std::uint32_t>(array.shape(2));
   image.pixels.assign(contiguous.data(), contiguous.data() + contiguous.size());
   return image;

@@ -11,8 +11,13 @@
 
 namespace kmquant::python {
 
-/// An image from an (H, W, 3) or (H, W, 4) uint8 array, channels kept. Raises TypeError for
-/// anything but a uint8 NumPy array, ValueError for another shape or an empty image, and
+/// A Pillow image (PIL.Image.Image), which image_from_array takes too.
+[[nodiscard]] bool is_pillow_image(const py::handle& object);
+
+/// An image from an (H, W, 3) or (H, W, 4) uint8 array, channels kept; from an (H, W) grey
+/// array as RGB (each value in the three channels); from a Pillow image as RGBA where its mode
+/// carries transparency, else as RGB (Pillow converts the mode). Raises TypeError for anything
+/// else or another dtype, ValueError for another shape or an empty image, and
 /// LimitError past kmquant's default Limits. Copies the pixels once (kmquant::Image owns them);
 /// an array that is not C-contiguous is made so by NumPy first.
 [[nodiscard]] Image image_from_array(const py::handle& object);

@@ -2,14 +2,21 @@
 #include "kmquant/quantize.hpp"
 
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
+#include <optional>
 #include <string>
 
 #include "arrays.hpp"
 #include "bindings.hpp"
 #include "kmquant/error.hpp"
+#include "kmquant/quality.hpp"
+#include "kmquant/shared_palette.hpp"
 #include "kmquant/size_model.hpp"
 
 namespace kmquant::python {
@@ -105,6 +112,40 @@ std::string result_repr(const Result& result) {
          " mse=" + std::to_string(result.mse) + ">";
 }
 
+/// A Result as plain Python values, for pickle (and so for Dask, which moves results
+/// between processes): every field, the byte vectors as bytes.
+py::tuple result_state(const Result& result) {
+  const auto bytes = [](const auto& vector) {
+    return py::bytes(reinterpret_cast<const char*>(vector.data()),
+                     vector.size() * sizeof(vector.front()));
+  };
+  return py::make_tuple(result.k, result.width, result.height, bytes(result.palette),
+                        bytes(result.alpha), bytes(result.indices), result.mse, result.psnr,
+                        result.iterations, result.converged, result.lossless, result.seconds);
+}
+
+Result result_from_state(const py::tuple& state) {
+  if (state.size() != 12) throw py::value_error("not the state of a kmquant.Result");
+  Result result;
+  result.k = state[0].cast<unsigned>();
+  result.width = state[1].cast<std::uint32_t>();
+  result.height = state[2].cast<std::uint32_t>();
+  const auto palette = state[3].cast<std::string>();
+  result.palette.resize(palette.size() / sizeof(Rgb8));
+  std::memcpy(result.palette.data(), palette.data(), result.palette.size() * sizeof(Rgb8));
+  const auto alpha = state[4].cast<std::string>();
+  result.alpha.assign(alpha.begin(), alpha.end());
+  const auto indices = state[5].cast<std::string>();
+  result.indices.assign(indices.begin(), indices.end());
+  result.mse = state[6].cast<double>();
+  result.psnr = state[7].cast<double>();
+  result.iterations = state[8].cast<unsigned>();
+  result.converged = state[9].cast<bool>();
+  result.lossless = state[10].cast<bool>();
+  result.seconds = state[11].cast<double>();
+  return result;
+}
+
 constexpr const char* result_doc =
     R"(One quantized version of an image, as quantize() or sweep() returns it.
 
@@ -152,16 +193,95 @@ void bind_result(py::module_& module) {
       .def_property_readonly(
           "estimated_ratio", [](const Result& result) { return size_estimate(result).ratio; },
           "24*N / (N*ceil(log2 k) + 24*k): the 24-bit original against indices and palette.")
-      .def("__repr__", &result_repr);
+      .def("__repr__", &result_repr)
+      .def(py::pickle(&result_state, &result_from_state));
 }
 
-Result quantize_array(const py::handle& image, long long k, const py::kwargs& kwargs) {
-  const unsigned colors = checked_k(k);
+/// The quality target of quality= and max_error=, as `kmquant compress` makes it from --quality
+/// MIN-MAX (or MAX alone: both) and --max-error MSE; nullopt when neither is given.
+std::optional<QualityTarget> quality_target(const py::object& quality, const py::object& max_error,
+                                            unsigned max_colors) {
+  if (quality.is_none() && max_error.is_none()) return std::nullopt;
+  if (!quality.is_none() && !max_error.is_none()) {
+    throw Error(ErrorKind::invalid_argument, "give quality or max_error, not both");
+  }
+  QualityTarget target;
+  target.max_colors = max_colors;
+  if (!max_error.is_none()) {
+    target.target_psnr = target.minimum_psnr = psnr_from_mse(max_error.cast<double>());
+  } else if (py::isinstance<py::tuple>(quality) || py::isinstance<py::list>(quality)) {
+    const auto bounds = quality.cast<std::vector<double>>();
+    if (bounds.size() != 2) {
+      throw Error(ErrorKind::invalid_argument,
+                  "quality must be (min, max) or max, PSNR in dB, such as (30, 40)");
+    }
+    target.minimum_psnr = bounds[0];
+    target.target_psnr = bounds[1];
+  } else {
+    target.target_psnr = target.minimum_psnr = quality.cast<double>();
+  }
+  check_quality_target(target);
+  return target;
+}
+
+Result quantize_array(const py::handle& image, const py::object& k, const py::object& quality,
+                      const py::object& max_error, unsigned max_colors, const py::kwargs& kwargs) {
+  const std::optional<QualityTarget> target = quality_target(quality, max_error, max_colors);
+  if (k.is_none() == !target) {
+    throw Error(ErrorKind::invalid_argument,
+                "give k or a quality target (quality=(min, max) or max_error=), not both");
+  }
+  if (!k.is_none() && !py::isinstance<py::int_>(k)) {
+    throw py::type_error("k must be an int, got " + py::repr(k).cast<std::string>());
+  }
+  const unsigned colors = target ? 0 : std::min(checked_k(k.cast<long long>()), max_colors);
   const Options options = options_from(kwargs);
   const Image pixels = image_from_array(image);
   const py::gil_scoped_release no_gil;  // k-means needs no Python objects
-  return quantize(pixels, colors, options);
+  return target ? quantize_to_quality(pixels, *target, options) : quantize(pixels, colors, options);
 }
+
+/// The images of shared_palette(): arrays, Pillow images, or files (loaded, transparency
+/// composited on white as the command line's --shared-palette does).
+std::vector<Image> images_from(const py::iterable& images_or_paths) {
+  std::vector<Image> images;
+  for (const py::handle item : images_or_paths) {
+    if (py::isinstance<py::array>(item) || is_pillow_image(item)) {
+      images.push_back(rgb_from_array(item));
+      continue;
+    }
+    const auto path = item.cast<std::filesystem::path>();
+    const py::gil_scoped_release no_gil;
+    images.push_back(composite_on_white(load_image(path).image));
+  }
+  return images;
+}
+
+py::array shared_palette_of(const py::iterable& images_or_paths, long long k,
+                            const py::kwargs& kwargs) {
+  const unsigned colors = checked_k(k);
+  const Options options = options_from(kwargs);
+  const std::vector<Image> images = images_from(images_or_paths);
+  std::vector<Rgb8> palette;
+  {
+    const py::gil_scoped_release no_gil;
+    palette = shared_palette(images, colors, options);
+  }
+  std::vector<std::uint8_t> bytes(palette.size() * 3);
+  std::memcpy(bytes.data(), palette.data(), bytes.size());
+  return array_owning(std::move(bytes), {static_cast<py::ssize_t>(palette.size()), 3});
+}
+
+constexpr const char* shared_palette_doc = R"(One palette for a set of images.
+
+images_or_paths: arrays or Pillow images (as quantize takes them) and/or PNG, JPEG or WebP
+    files; transparency is composited on white.
+k: the most colours, 1 to 256.
+Keyword options: as for quantize (seed, effort, ...).
+
+Exact k-means over the union of the images' colours, each weighted by the pixels it covers in
+all of them (what `kmquant compress --shared-palette` does): the same palette for any order of
+the images. Returns a (colors, 3) uint8 array; map each image onto it with remap().)";
 
 /// The palette (and alpha) of an (n, 3) or (n, 4) uint8 array.
 void palette_from_array(const py::handle& object, std::vector<Rgb8>& palette,
@@ -210,11 +330,16 @@ mapping with dither. Returns a Result with k = n and the palette as given. The G
 constexpr const char* quantize_doc = R"(Quantize an image to at most k colours by k-means.
 
 image: a NumPy array of dtype uint8 and shape (H, W, 3) (RGB) or (H, W, 4) (RGBA, straight
-    alpha). RGBA with transparency is quantized for real: k-means on premultiplied colour and
+    alpha), an (H, W) grey array (as RGB), or a Pillow image (RGBA where its mode has
+    transparency, else RGB). RGBA with transparency is quantized for real: k-means on premultiplied colour and
     alpha, all fully transparent pixels sharing one entry (0, 0, 0, 0); the result's .image is
     then (H, W, 4) and .palette (colors, 4). RGBA whose pixels are all opaque gives exactly the
     RGB result (no compositing is needed: there is nothing to composite).
-k: the number of colours, 1 to 256.
+k: the number of colours, 1 to 256. Or, instead of k, a quality target as `kmquant compress`
+    has it, by the same search and the same error: quality=(min, max) PSNR in dB (the fewest
+    colours reaching max; QualityError if max_colors colours cannot reach min; a single number
+    is both), or max_error=MSE (the fewest colours whose MSE is at most this). max_colors=256
+    caps k either way.
 Keyword options (see Options): seed=0, max_iterations=1000, effort=5, restarts=0, threads=0,
     dither=False (True or "floyd_steinberg": Floyd-Steinberg error diffusion after k-means has
     chosen the palette), dither_strength=1.0 (0 to 1).
@@ -282,7 +407,11 @@ std::vector<unsigned> checked_ks(std::span<const long long> ks) {
 void bind_quantize(py::module_& module) {
   bind_options(module);
   bind_result(module);
-  module.def("quantize", &quantize_array, py::arg("image"), py::arg("k"), quantize_doc);
+  module.def("quantize", &quantize_array, py::arg("image"), py::arg("k") = py::none(),
+             py::kw_only(), py::arg("quality") = py::none(), py::arg("max_error") = py::none(),
+             py::arg("max_colors") = max_colors, quantize_doc);
+  module.def("shared_palette", &shared_palette_of, py::arg("images_or_paths"), py::arg("k"),
+             shared_palette_doc);
   module.def("remap", &remap_array, py::arg("image"), py::arg("palette"), remap_doc);
 }
 

@@ -66,7 +66,9 @@ struct SweepInput {
 };
 
 SweepInput sweep_input(const py::handle& image_or_path) {
-  if (py::isinstance<py::array>(image_or_path)) return {"<array>", rgb_from_array(image_or_path)};
+  if (py::isinstance<py::array>(image_or_path) || is_pillow_image(image_or_path)) {
+    return {"<array>", rgb_from_array(image_or_path)};
+  }
   std::filesystem::path path;
   try {
     path = image_or_path.cast<std::filesystem::path>();

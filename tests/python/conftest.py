@@ -1,5 +1,6 @@
 """Shared fixtures of the Python module's tests: the module (from the build tree, found through
-PYTHONPATH as ctest sets it), the kmquant binary and the images."""
+PYTHONPATH as ctest sets it, or an installed package: KMQUANT_PACKAGE_DIR then names the folder
+it must come from), the kmquant binary and the images."""
 import os
 import pathlib
 import subprocess
@@ -7,6 +8,15 @@ import subprocess
 import numpy as np
 import pytest
 from PIL import Image
+
+import kmquant
+
+if os.environ.get("KMQUANT_PACKAGE_DIR"):
+    # Testing an installed package: make sure it is the one imported, not a build tree's.
+    expected = pathlib.Path(os.environ["KMQUANT_PACKAGE_DIR"]).resolve()
+    imported = pathlib.Path(kmquant.__file__).resolve().parent
+    if imported != expected:
+        raise RuntimeError(f"kmquant was imported from {imported}, not from {expected}")
 
 REPO = pathlib.Path(os.environ.get("KMQUANT_REPO", pathlib.Path(__file__).resolve().parents[2]))
 SAMPLE = REPO / "data" / "kodim23.png"

@@ -165,7 +165,7 @@ def test_threads_quantize_concurrently_with_the_same_results(sample):
     (np.zeros((4, 4, 3), np.float32), TypeError, "dtype float32"),
     (np.zeros((4, 4, 3), np.int8), TypeError, "dtype int8"),
     (np.zeros((4, 4, 3), np.uint16), TypeError, "dtype uint16"),
-    (np.zeros((4, 4), np.uint8), ValueError, "shape (4, 4)"),
+    (np.zeros((4, 4, 2), np.uint8), ValueError, "shape (4, 4, 2)"),
     (np.zeros((4, 4, 2), np.uint8), ValueError, "shape (4, 4, 2)"),
     (np.zeros((4, 4, 3, 1), np.uint8), ValueError, "shape (4, 4, 3, 1)"),
     (np.zeros((12,), np.uint8), ValueError, "shape (12,)"),

@@ -32,7 +32,7 @@ def test_module_level_names_match():
             stubbed.add(node.name)
         elif isinstance(node, ast.AnnAssign):
             stubbed.add(node.target.id)
-    helpers = {"PathLike", "UInt8Array"}  # type aliases of the stubs only
+    helpers = {"PathLike", "UInt8Array", "ImageLike"}  # type aliases of the stubs only
     assert public(stubbed) == public(dir(_kmquant))
     assert "__version__" in stubbed and not helpers & set(dir(_kmquant))
 
@@ -63,3 +63,32 @@ def test_dask_helper_docstrings():
     pytest.importorskip("dask", reason="python3-dask is not installed")
     from kmquant import dask as helper
     assert "Client(" in helper.__doc__ and inspect.getdoc(helper.compress_files)
+
+
+def runtime_parameters(function):
+    """The parameters the extension declares, from pybind11's signature line: positional
+    names, and keyword-only names (after *), without **kwargs."""
+    signature = function.__doc__.splitlines()[0]
+    inside = signature[signature.index("(") + 1:signature.rindex(") ->")]
+    positional, keyword_only, seen_star = [], [], False
+    for part in (piece.strip() for piece in inside.split(",")):
+        if part == "*":
+            seen_star = True
+        elif part and not part.startswith("**"):
+            (keyword_only if seen_star else positional).append(part.split(":")[0].strip())
+    return positional, keyword_only
+
+
+def test_function_signatures_match():
+    """Every parameter the extension declares is in the stub, in the same place; the stub's
+    extra keyword-only names are the Options fields **kwargs takes."""
+    option_names = public(dir(_kmquant.Options))
+    for node in stub_tree().body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        positional, keyword_only = runtime_parameters(getattr(_kmquant, node.name))
+        stub_positional = [arg.arg for arg in node.args.args]
+        stub_keyword_only = [arg.arg for arg in node.args.kwonlyargs]
+        assert stub_positional == positional, node.name
+        assert stub_keyword_only[:len(keyword_only)] == keyword_only, node.name
+        assert set(stub_keyword_only[len(keyword_only):]) <= option_names, node.name
