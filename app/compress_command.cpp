@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -180,15 +181,13 @@ std::optional<QualityTarget> quality_target(const CompressSettings& settings) {
 /// --effort.
 void apply_pngquant_spellings(const CompressSettings& settings, Options& options) {
   if (!settings.floyd.empty()) {
-    float strength = 0;
-    const char* end = settings.floyd.data() + settings.floyd.size();
-    const auto [stop, error] = std::from_chars(settings.floyd.data(), end, strength);
-    if (error != std::errc() || stop != end || !(strength >= 0 && strength <= 1)) {
+    const std::optional<double> strength = parse_decimal(settings.floyd);
+    if (!strength || !(*strength >= 0 && *strength <= 1)) {
       throw Error(ErrorKind::invalid_argument,
                   "--floyd: expected a strength from 0 to 1, got " + settings.floyd);
     }
     options.dither = Dither::floyd_steinberg;
-    options.dither_strength = strength;
+    options.dither_strength = static_cast<float>(*strength);
   }
   // pngquant's speed 1 is its slowest and best, 11 its fastest: effort 10 down to 1.
   if (settings.speed > 0) options.effort = std::max(min_effort, max_effort + 1 - settings.speed);

@@ -56,7 +56,7 @@ void check_keep_metadata(const LoadedImage& loaded) {
   options.effort = 1;
   options.threads = 1;
   const Result result = quantize(loaded.image, 4, options);
-  const PngSettings settings{.effort = PngEffort::fast, .metadata = &loaded.info.metadata};
+  const PngSettings settings{.metadata = &loaded.info.metadata};
   const std::vector<std::uint8_t> png = encode_indexed_png(result, settings);
   const LoadedImage again = decode_image(png, "kept metadata", fuzz_limits);
   require(again.image.pixels == result.to_image().pixels, "quantized pixels written exactly");

@@ -17,9 +17,6 @@ namespace kmquant {
 
 /// How hard encode_indexed_png works for a small file.
 enum class PngEffort {
-  /// The same encoding as `normal` (the sweep's files and compress's are the same bytes); kept
-  /// so that code naming it still builds.
-  fast,
   /// One encoding, in segments on PngSettings::threads threads: a sample of the rows decides
   /// between no row filter and "up", and among zlib level 7 (photos), level 9 with memLevel 5
   /// (flat art, whose rows compress to under a tenth of their size) and run-length coding

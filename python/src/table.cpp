@@ -107,7 +107,7 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
     const SsimReference ssim(input.rgb);
     for (const Result& result : results) {
       table.results.push_back(make_result_row(
-          result, input.file_bytes, encode_indexed_png(result, {.effort = PngEffort::fast}).size(),
+          result, input.file_bytes, encode_indexed_png(result).size(),
           std::string()));
       table.results.back().ssim = ssim(result);
     }

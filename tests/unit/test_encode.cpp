@@ -66,7 +66,7 @@ std::size_t trns_length(const Bytes& png) {
   return 0;
 }
 
-constexpr PngEffort all_efforts[] = {PngEffort::fast, PngEffort::normal, PngEffort::best};
+constexpr PngEffort all_efforts[] = {PngEffort::normal, PngEffort::best};
 
 TEST(EncodeTrns, TranslucentEntriesFirstAndTrnsAsShortAsTheyAre) {
   // Three translucent entries scattered among opaque ones, one fully transparent.
@@ -117,7 +117,7 @@ TEST_P(EncodeEfforts, EveryEffortStoresThePixelsAndBestIsSmallest) {
     sizes.push_back(png.size());
   }
   // `best` tries `normal`'s encoding among others and keeps the smallest.
-  EXPECT_LE(sizes[2], sizes[1]);
+  EXPECT_LE(sizes[1], sizes[0]);
 }
 
 INSTANTIATE_TEST_SUITE_P(PaletteSizes, EncodeEfforts, ::testing::Values(1, 2, 3, 9, 16, 17, 256),
@@ -125,11 +125,9 @@ INSTANTIATE_TEST_SUITE_P(PaletteSizes, EncodeEfforts, ::testing::Values(1, 2, 3,
                            return std::to_string(colors.param) + "_colors";
                          });
 
-TEST(EncodeEfforts, FastIsNormalsEncodingAndBestIsSmallerOnAPhoto) {
-  // The sweep's files and compress's are the same bytes for the same indices.
+TEST(EncodeEfforts, BestIsSmallerOnAPhotoWithTheSamePixels) {
   const Result result = quantize(testing::sample_image(), 16);
   const Bytes normal = encode_indexed_png(result);
-  EXPECT_EQ(encode_indexed_png(result, {.effort = PngEffort::fast}), normal);
   // zopfli's deflate, the same pixels.
   const Bytes best = encode_indexed_png(result, {.effort = PngEffort::best, .threads = 2});
   EXPECT_LT(best.size(), normal.size());
