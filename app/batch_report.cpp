@@ -67,9 +67,10 @@ std::string file_line(const ResultTable& table) {
   std::array<char, 256> tail{};
   std::snprintf(tail.data(), tail.size(), ", MSE %.3f, PSNR %s, %.3f s", row.mse, psnr.data(),
                 row.seconds);
-  return on_one_line(table.input) + arrow() + on_one_line(row.file) + ": k = " + std::to_string(row.k) + ", " +
-         std::to_string(row.colors) + " colours, " + std::to_string(row.bits_per_pixel) +
-         " bits/px, " + grouped(row.png_bytes) + " bytes" + change + tail.data();
+  return on_one_line(table.input) + arrow() + on_one_line(row.file) +
+         ": k = " + std::to_string(row.k) + ", " + std::to_string(row.colors) + " colours, " +
+         std::to_string(row.bits_per_pixel) + " bits/px, " + grouped(row.png_bytes) + " bytes" +
+         change + tail.data();
 }
 
 BatchTotals totals_of(std::span<const FileOutcome> outcomes, double seconds) {

@@ -21,8 +21,8 @@ struct NamingRules {
   /// An input may be replaced by its own PNG (--in-place, or --ext with --force): atomically,
   /// as every output is written. Never by another input's output.
   bool in_place = false;
-  std::string palette_out;  ///< --palette-out; "{stem}" stands for the input's stem
-  std::string labels_out;   ///< --labels-out; likewise
+  std::string palette_out;      ///< --palette-out; "{stem}" stands for the input's stem
+  std::string labels_out;       ///< --labels-out; likewise
   std::filesystem::path remap;  ///< --remap: a file read, which no output may replace
 };
 

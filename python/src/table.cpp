@@ -106,9 +106,8 @@ py::tuple sweep_table(const py::handle& image_or_path, const std::vector<long lo
     // The real PNG sizes of the table: each result encoded as `kmquant sweep` writes it.
     const SsimReference ssim(input.rgb);
     for (const Result& result : results) {
-      table.results.push_back(make_result_row(
-          result, input.file_bytes, encode_indexed_png(result).size(),
-          std::string()));
+      table.results.push_back(make_result_row(result, input.file_bytes,
+                                              encode_indexed_png(result).size(), std::string()));
       table.results.back().ssim = ssim(result);
     }
   }
