@@ -3,10 +3,8 @@
 #include <cstdio>
 #include <future>
 #include <limits>
-#include <new>
 #include <numeric>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "base/parallel.hpp"
@@ -81,17 +79,7 @@ std::vector<std::uint8_t> draw_grid(const Input& input, const SweepOutputs& outp
                             std::to_string(input.rgb.height) + " · k-means colour quantization";
   GridStyle style;
   style.threads = threads;
-  try {
-    return render_comparison_grid(panels, title, style);
-  } catch (const Error& error) {
-    // Cairo's status reports its failures, memory among them; out of memory is exit 1 here as
-    // everywhere, not a failure to write the figure.
-    if (error.kind() == ErrorKind::output &&
-        std::string_view(error.what()).ends_with(": out of memory")) {
-      throw std::bad_alloc();
-    }
-    throw;
-  }
+  return render_comparison_grid(panels, title, style);
 }
 
 /// Encode everything and write the images (to temporaries that `files` puts in place at the

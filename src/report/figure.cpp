@@ -24,6 +24,7 @@
 #include <cstring>
 #include <future>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <thread>
@@ -61,7 +62,10 @@ using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDeleter>;
 using ContextPtr = std::unique_ptr<cairo_t, ContextDeleter>;
 using PatternPtr = std::unique_ptr<cairo_pattern_t, PatternDeleter>;
 
+/// Cairo's failure as kmquant's: out of memory as everywhere (std::bad_alloc, exit 1), anything
+/// else as a figure that could not be drawn.
 void check(cairo_status_t status) {
+  if (status == CAIRO_STATUS_NO_MEMORY) throw std::bad_alloc();
   if (status != CAIRO_STATUS_SUCCESS) {
     throw Error(ErrorKind::output,
                 std::string("comparison figure: ") + cairo_status_to_string(status));
