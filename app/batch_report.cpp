@@ -7,21 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
+#include "report/text_format.hpp"
 
 namespace kmquant::cli {
 
 namespace {
-
-/// 14872331 → "14,872,331": every byte count the command prints has this form.
-std::string grouped(std::uint64_t value) {
-  const std::string digits = std::to_string(value);
-  std::string text;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
-    text += digits[i];
-  }
-  return text;
-}
 
 /// "3.62× smaller" or "1.08× larger": the output against the input, the factor at least 1.
 std::string size_change(std::uint64_t input_bytes, std::uint64_t output_bytes) {
@@ -69,8 +59,8 @@ std::string file_line(const ResultTable& table) {
                 row.seconds);
   return on_one_line(table.input) + arrow() + on_one_line(row.file) +
          ": k = " + std::to_string(row.k) + ", " + std::to_string(row.colors) + " colours, " +
-         std::to_string(row.bits_per_pixel) + " bits/px, " + grouped(row.png_bytes) + " bytes" +
-         change + tail.data();
+         std::to_string(row.bits_per_pixel) + " bits/px, " + detail::grouped(row.png_bytes) +
+         " bytes" + change + tail.data();
 }
 
 BatchTotals totals_of(std::span<const FileOutcome> outcomes, double seconds) {
@@ -115,8 +105,8 @@ std::string summary_line(const BatchTotals& totals) {
   std::string line = std::to_string(files) + (files == 1 ? " file: " : " files: ") +
                      std::to_string(totals.written) + " written, " +
                      std::to_string(totals.skipped) + " skipped, " + std::to_string(totals.failed) +
-                     " failed; " + grouped(totals.input_bytes) + arrow() +
-                     grouped(totals.output_bytes) + " bytes";
+                     " failed; " + detail::grouped(totals.input_bytes) + arrow() +
+                     detail::grouped(totals.output_bytes) + " bytes";
   if (totals.output_bytes > 0) {
     line += " (" + size_change(totals.input_bytes, totals.output_bytes) + ")";
   }
