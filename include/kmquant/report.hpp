@@ -30,7 +30,8 @@ struct GridStyle {
 /// Draw the panels side by side, row after row, each labelled, under a title line; returns
 /// the figure as PNG bytes. Pictures are shrunk by averaging the pixels each figure pixel
 /// covers, and enlarged without interpolation (palette colours stay flat). Uses Cairo. Throws
-/// Error(invalid_argument) for no panels or a panel with neither or both of image and result.
+/// Error(invalid_argument) for no panels or a panel with neither or both of image and result,
+/// std::bad_alloc when memory runs out (Cairo's too).
 [[nodiscard]] std::vector<std::uint8_t> render_comparison_grid(std::span<const GridPanel> panels,
                                                                const std::string& title,
                                                                const GridStyle& style = {});
@@ -38,7 +39,7 @@ struct GridStyle {
 /// Load what drawing the figure's text needs (fontconfig's configuration, the two faces and
 /// their glyphs): some 10 ms the first time in a process. Called on another thread while the
 /// image is decoded, it takes that time off the figure's path; render_comparison_grid does not
-/// need it. Throws Error(internal) if Cairo fails.
+/// need it. Throws Error(output) if Cairo fails, std::bad_alloc when memory runs out.
 void prepare_figure_fonts();
 
 /// One row of the results table: one k.

@@ -3,10 +3,14 @@
 // with libpng's simplified API.
 #include <gtest/gtest.h>
 #include <png.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdint>
+#include <fstream>
 #include <functional>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,6 +23,16 @@
 
 namespace kmquant {
 namespace {
+
+// A sanitizer reserves terabytes of address space, so an address-space limit cannot be tested
+// under one (GCC says so with __SANITIZE_*__, Clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define KMQUANT_TEST_WITH_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define KMQUANT_TEST_WITH_SANITIZER 1
+#endif
+#endif
 
 // The layout documented at the top of src/report/figure.cpp.
 constexpr int kMargin = 12;
@@ -352,6 +366,49 @@ TEST(ComparisonGrid, CairoFailureIsAnOutputError) {
   const Image image = solid(4, 4, kRed);
   const std::vector<GridPanel> panels{{.image = &image, .label = "\xff\xfe not UTF-8"}};
   expect_error(ErrorKind::output, [&] { (void)render_comparison_grid(panels, "title"); });
+}
+
+#ifndef KMQUANT_TEST_WITH_SANITIZER
+/// This process's address space in bytes (VmSize in /proc/self/status).
+std::uint64_t address_space_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  std::uint64_t kilobytes = 0;
+  while (status >> key) {
+    if (key == "VmSize:" && status >> kilobytes) return kilobytes * 1024;
+  }
+  return 0;
+}
+
+/// In a child process: render a figure of 4,000 pixels square (a 64 MB surface, the first large
+/// allocation after the layout) with 16 MB of address space to spare, and exit 0 for
+/// std::bad_alloc, 1 for an Error.
+[[noreturn]] void render_short_of_memory(const std::vector<GridPanel>& panels) {
+  prepare_figure_fonts();
+  const rlimit limit{address_space_bytes() + (16u << 20), RLIM_INFINITY};
+  if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(3);
+  try {
+    (void)render_comparison_grid(panels, "title", {.panel_width = 4000, .threads = 1});
+  } catch (const std::bad_alloc&) {
+    _exit(0);
+  } catch (const Error&) {
+    _exit(1);
+  }
+  _exit(2);
+}
+#endif
+
+// Out of memory in Cairo is out of memory (std::bad_alloc: exit 1 in the command line), not an
+// output error.
+TEST(ComparisonGridDeathTest, CairoOutOfMemoryIsBadAlloc) {
+#ifdef KMQUANT_TEST_WITH_SANITIZER
+  GTEST_SKIP() << "an address-space limit cannot be set under a sanitizer";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const Image image = solid(4, 4, kRed);
+  const std::vector<GridPanel> panels{{.image = &image, .label = "enlarged"}};
+  EXPECT_EXIT(render_short_of_memory(panels), ::testing::ExitedWithCode(0), "");
+#endif
 }
 
 }  // namespace
