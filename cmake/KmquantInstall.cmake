@@ -5,9 +5,8 @@
 include(CMakePackageConfigHelpers)
 
 # Both installed libraries are made of the objects of the three internal archives, compiled
-# once: position-independent, so that they serve the shared library and the Python module.
+# once (position-independent: CMakeLists.txt).
 set(KMQUANT_LIBRARY_PARTS kmquant_lib kmquant_base kmquant_report)
-set_target_properties(${KMQUANT_LIBRARY_PARTS} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 set(KMQUANT_LIBRARY_OBJECTS)
 foreach(part IN LISTS KMQUANT_LIBRARY_PARTS)
   list(APPEND KMQUANT_LIBRARY_OBJECTS "$<TARGET_OBJECTS:${part}>")
