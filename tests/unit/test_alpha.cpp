@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <limits>
+#include <map>
 
 #include "core/rgba_histogram.hpp"
 #include "core/rgba_kmeans.hpp"
@@ -154,6 +155,112 @@ TEST(Alpha, SameResultOnAnyThreadCountAndInASweep) {
   EXPECT_EQ(swept[1].indices, quantize(image, 6).indices);
 }
 
+/// Photo colours at alpha 1 to 6 on a transparent background (junk colours under it): in
+/// premultiplied space every visible pixel lies within 6 of the transparent point, so a free
+/// entry there would be pulled off (0, 0, 0, 0).
+Image faint_on_transparent() {
+  return with_alpha(testing::sample_crop(300, 100, 64, 48), [](std::uint32_t x, std::uint32_t y) {
+    return static_cast<std::uint8_t>(x < 24 ? 0 : 1 + (x + y) % 6);
+  });
+}
+
+TEST(Alpha, TheTransparentEntryIsFixedAndExact) {
+  for (const Image& image : {faint_on_transparent(), alpha_ramp(), disc_on_transparent()}) {
+    for (const unsigned k : {2u, 3u, 16u}) {
+      const Result result = quantize(image, k);
+      ASSERT_EQ(result.alpha.size(), result.palette.size());
+      ASSERT_FALSE(result.lossless);
+      EXPECT_EQ(std::count(result.alpha.begin(), result.alpha.end(), 0), 1) << "k = " << k;
+      const auto transparent = static_cast<std::size_t>(
+          std::find(result.alpha.begin(), result.alpha.end(), 0) - result.alpha.begin());
+      ASSERT_LT(transparent, result.palette.size());
+      EXPECT_EQ(result.palette[transparent], (Rgb8{0, 0, 0}));
+      for (std::size_t p = 0; p < result.indices.size(); ++p) {
+        EXPECT_EQ(result.indices[p] == transparent, image.pixels[4 * p + 3] == 0)
+            << "k = " << k << ", pixel " << p;
+      }
+    }
+  }
+}
+
+/// The entries with some alpha, and their indices in the palette.
+struct VisibleEntries {
+  std::vector<oracle::Entry> entries;
+  std::vector<std::uint8_t> index;
+};
+
+VisibleEntries visible_entries(const Result& result) {
+  VisibleEntries visible;
+  const auto all = oracle::entries(result.palette, result.alpha);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].a == 0) continue;
+    visible.entries.push_back(all[i]);
+    visible.index.push_back(static_cast<std::uint8_t>(i));
+  }
+  return visible;
+}
+
+TEST(Alpha, VisiblePixelsTakeTheirNearestVisibleEntry) {
+  for (const Image& image : {faint_on_transparent(), alpha_ramp()}) {
+    for (const unsigned k : {5u, 24u}) {
+      const Result result = quantize(image, k);
+      ASSERT_TRUE(result.converged);
+      const VisibleEntries visible = visible_entries(result);
+      for (std::size_t p = 0; p < result.indices.size(); ++p) {
+        if (image.pixels[4 * p + 3] == 0) continue;
+        const std::uint8_t nearest =
+            oracle::nearest(oracle::point(image, p, true), visible.entries, true);
+        ASSERT_EQ(result.indices[p], visible.index[nearest]) << "k = " << k << ", pixel " << p;
+      }
+    }
+  }
+}
+
+/// Plain weighted Lloyd over written colours on the premultiplied points, from the given
+/// centres: every point against every centre, each centre moved to the written colour nearest
+/// its cluster's mean (an empty cluster keeps its centre). Its entries, alpha ≥ 1.
+std::vector<oracle::Entry> reference_written_lloyd(const std::vector<std::array<long long, 4>>& x,
+                                                   const std::vector<std::uint32_t>& weights,
+                                                   std::vector<std::array<double, 4>> centres);
+
+/// The error the search reaches is at most that of plain Lloyd from evenly spread colours: the
+/// search starts from many places and keeps the best, so only a broken search loses to it.
+TEST(Alpha, NoWorseThanAPlainReferenceLloyd) {
+  for (const Image& image : {faint_on_transparent(), alpha_ramp()}) {
+    std::map<std::array<long long, 4>, std::uint32_t> counts;
+    for (std::size_t p = 0; p < image.pixel_count(); ++p) {
+      if (image.pixels[4 * p + 3] != 0) ++counts[oracle::point(image, p, true)];
+    }
+    std::vector<std::array<long long, 4>> points;
+    std::vector<std::uint32_t> weights;
+    for (const auto& [point, count] : counts) {
+      points.push_back(point);
+      weights.push_back(count);
+    }
+    for (const unsigned k : {4u, 12u}) {
+      std::vector<std::array<double, 4>> start;
+      for (std::size_t j = 0; j + 1 < k; ++j) {
+        const auto& x = points[j * points.size() / (k - 1)];
+        start.push_back({static_cast<double>(x[0]), static_cast<double>(x[1]),
+                         static_cast<double>(x[2]), static_cast<double>(x[3])});
+      }
+      // Visible pixels to their nearest visible entry, transparent ones to their own entry (as
+      // TheTransparentEntryIsFixedAndExact asks of kmquant).
+      std::vector<oracle::Entry> entries = reference_written_lloyd(points, weights, start);
+      std::vector<std::uint8_t> indices(image.pixel_count());
+      for (std::size_t p = 0; p < indices.size(); ++p) {
+        indices[p] = image.pixels[4 * p + 3] == 0
+                         ? static_cast<std::uint8_t>(entries.size())
+                         : oracle::nearest(oracle::point(image, p, true), entries, true);
+      }
+      entries.push_back({0, 0, 0, 0});
+      const double reference = oracle::mse(image, entries, indices);
+      const Result result = quantize(image, k);
+      EXPECT_LE(result.mse, reference * (1 + 1e-12)) << "k = " << k;
+    }
+  }
+}
+
 // --- the 4-D k-means against plain references --------------------------------------------
 
 using Point = std::array<double, 4>;
@@ -192,6 +299,54 @@ Point brute_force_written(const Point& mean) {
     }
   }
   return written;
+}
+
+std::vector<oracle::Entry> reference_written_lloyd(const std::vector<std::array<long long, 4>>& x,
+                                                   const std::vector<std::uint32_t>& weights,
+                                                   std::vector<std::array<double, 4>> centres) {
+  for (auto& c : centres) c = brute_force_written(c);
+  std::vector<std::size_t> labels(x.size(), centres.size());
+  for (int iteration = 0; iteration < 1000; ++iteration) {
+    bool changed = false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      std::size_t best = 0;
+      double best_d = std::numeric_limits<double>::infinity();
+      for (std::size_t j = 0; j < centres.size(); ++j) {
+        double d = 0;
+        for (std::size_t c = 0; c < 4; ++c) {
+          const double e = static_cast<double>(x[i][c]) - centres[j][c];
+          d += e * e;
+        }
+        if (d < best_d) {
+          best_d = d;
+          best = j;
+        }
+      }
+      changed = changed || labels[i] != best;
+      labels[i] = best;
+    }
+    if (!changed) break;
+    for (std::size_t j = 0; j < centres.size(); ++j) {
+      std::array<double, 4> sum{};
+      double weight = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        if (labels[i] != j) continue;
+        for (std::size_t c = 0; c < 4; ++c) sum[c] += weights[i] * static_cast<double>(x[i][c]);
+        weight += weights[i];
+      }
+      if (weight == 0) continue;
+      for (double& s : sum) s /= weight;
+      centres[j] = brute_force_written(sum);
+    }
+  }
+  std::vector<oracle::Entry> entries;
+  for (const auto& c : centres) {
+    const int a = static_cast<int>(std::lround(c[3] / 255.0));
+    entries.push_back({static_cast<int>(std::lround(c[0] / a)),
+                       static_cast<int>(std::lround(c[1] / a)),
+                       static_cast<int>(std::lround(c[2] / a)), a});
+  }
+  return entries;
 }
 
 /// Plain weighted Lloyd: every point against every centre, means from scratch.
