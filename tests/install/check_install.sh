@@ -18,8 +18,10 @@ for kind in shared static; do
   cmake --build "$scratch/$kind" >/dev/null
   "$scratch/$kind/consumer"
 done
-# The shared one found the installed library through its run path, not the build tree's.
-ldd "$scratch/shared/consumer" | grep -q "$libdir/libkmquant.so"
+# The shared one found the installed library through its run path, not the build tree's. (Not
+# `ldd | grep -q`: grep's early exit can kill ldd with SIGPIPE, which pipefail makes a failure.)
+linked=$(ldd "$scratch/shared/consumer")
+[[ $linked == *"$libdir/libkmquant.so"* ]]
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 # shellcheck disable=SC2046  # pkg-config's flags are words
 c++ -std=c++20 "$here/consumer.cpp" -o "$scratch/pkg-config-consumer" $(pkg-config --cflags --libs kmquant)
