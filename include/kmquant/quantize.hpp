@@ -63,17 +63,17 @@ struct Result {
 /// Error(invalid_argument).
 ///
 /// RGBA: an image whose every pixel is opaque is quantized as the RGB image of its colour
-/// channels (the same result, byte for byte; Result::alpha empty). Otherwise k-means runs on
-/// the premultiplied points (r·a/255, g·a/255, b·a/255, a) of the unique RGBA colours, weighted
-/// by their pixel counts; premultiplying makes a nearly transparent pixel's colour count as
-/// little as it shows, so translucent edges do not pull entries towards a halo. All fully
-/// transparent pixels share one entry (0, 0, 0, 0), first in the palette, which nothing else
-/// uses (except with k = 1, where the single entry is the k-means of all pixels); the other
-/// k − 1 entries are clustered from the visible colours: greedy k-means++ starts (as many as
-/// the RGB search keeps after its first round of trials, plus one), each run by Lloyd to
-/// convergence on all unique colours, then by Lloyd over written 8-bit straight colours (each
-/// cluster's entry is the 8-bit RGBA whose premultiplied point is nearest its mean); the least
-/// written error wins. Result::palette holds straight colours, Result::alpha their opacity.
+/// channels (the same result, byte for byte; Result::alpha empty). Otherwise the same search
+/// runs on four channels: each visible colour becomes the point (r·a/255, g·a/255, b·a/255)
+/// rounded, with transparency 255 − a as the fourth channel, weighted by its pixel count;
+/// premultiplying makes a nearly transparent pixel's colour count as little as it shows, so
+/// translucent edges do not pull entries towards a halo. All fully transparent pixels share
+/// one entry (0, 0, 0, 0), first in the palette, which the search never moves and nothing
+/// else uses (except with k = 1, where the single entry is the mean of all pixels); the other
+/// k − 1 entries are clustered from the visible colours. A few Lloyd steps on the exact
+/// colours finish the search: each entry the 8-bit straight colour whose premultiplied point
+/// is nearest its pixels' mean, each colour its nearest visible entry. Result::palette holds
+/// straight colours, Result::alpha their opacity.
 ///
 /// Dithering (options.dither): the palette is chosen exactly as without it; then the pixels
 /// are mapped by Floyd–Steinberg error diffusion in serpentine row order (even rows left to

@@ -211,6 +211,12 @@ class MotionTracker {
       const double db = ab - b[j];
       row[j] = dr * dr + dg * dg + db * db;
     }
+    if (const double* t = table.t(); t != nullptr) {
+      for (std::size_t j = 0; j < table.size(); ++j) {
+        const double dt = t[a] - t[j];
+        row[j] += dt * dt;
+      }
+    }
     row[a] = std::numeric_limits<double>::infinity();
   }
 
@@ -254,7 +260,7 @@ class MotionTracker {
 /// The nearest two centroids of a colour whose own centroid is at squared distance own_squared,
 /// looking at the own centroid's neighbours only. Exact when it returns true: every other
 /// centroid is then provably farther than the second found (reach − own distance > second).
-bool nearest_among_neighbours(const Rgb8& colour, std::uint32_t own, double own_squared,
+bool nearest_among_neighbours(const Color& colour, std::uint32_t own, double own_squared,
                               const std::vector<Centroid>& centroids, const CentroidMotion& motion,
                               NearestTwo& out) {
   out = {own, own_squared, std::numeric_limits<double>::infinity()};
@@ -412,7 +418,7 @@ void reseed_empty_clusters(const WeightedColors& points, std::vector<Centroid>& 
       }
     }
     if (worst == points.colors.size()) return;  // fewer distinct colours than clusters
-    const Rgb8& c = points.colors[worst];
+    const Color& c = points.colors[worst];
     sums.remove(c, points.weights[worst], state.labels[worst]);
     sums.add(c, points.weights[worst], empty);
     state.labels[worst] = empty;
@@ -426,7 +432,7 @@ void move_centroids(const ClusterSums& sums, Update update, std::vector<Centroid
   for (std::size_t j = 0; j < centroids.size(); ++j) {
     const std::int64_t w = sums.weight[j];
     if (w == 0) continue;
-    for (std::size_t ch = 0; ch < 3; ++ch) {
+    for (std::size_t ch = 0; ch < 4; ++ch) {
       const std::int64_t sum = sums.channel[j][ch];
       const std::int64_t rounded_mean = (2 * sum + w) / (2 * w);  // half up, exact integers
       centroids[j][ch] = update == Update::mean ? static_cast<double>(sum) / static_cast<double>(w)
@@ -450,7 +456,7 @@ bool within_radius(const SettledPoints& split, const std::vector<Centroid>& cent
 
 ClusterSums plus(ClusterSums a, const ClusterSums& b) {
   for (std::size_t j = 0; j < a.weight.size(); ++j) {
-    for (std::size_t ch = 0; ch < 3; ++ch) a.channel[j][ch] += b.channel[j][ch];
+    for (std::size_t ch = 0; ch < 4; ++ch) a.channel[j][ch] += b.channel[j][ch];
     a.square[j] += b.square[j];
     a.weight[j] += b.weight[j];
     a.members[j] += b.members[j];
@@ -464,7 +470,7 @@ std::optional<Clustering> run_lloyd(const WeightedColors& points, std::vector<Ce
                                     unsigned max_iterations, unsigned threads, Update update,
                                     const Clustering* warm, const SettledPoints* split) {
   const std::size_t n = points.colors.size();
-  CentroidTable table(centroids);
+  CentroidTable table(centroids, points.channels);
   const bool with_neighbours = centroids.size() >= min_centroids_for_neighbours &&
                                n >= min_points_per_centroid_for_neighbours * centroids.size();
   MotionTracker tracker(with_neighbours, threads);
@@ -530,11 +536,12 @@ SettledPoints settle(const WeightedColors& points, const Clustering& clustering,
   SettledPoints split;
   split.radius = radius;
   split.anchor = clustering.bound_centroids;
+  split.channels = points.channels;
   split.settled = ClusterSums(k);
   split.warm.sums = ClusterSums(k);
   split.warm.bound_centroids = clustering.bound_centroids;
   for (std::uint32_t i = 0; i < points.colors.size(); ++i) {
-    const Rgb8& colour = points.colors[i];
+    const Color& colour = points.colors[i];
     const std::uint32_t label = clustering.labels[i];
     if (clustering.lower[i] - clustering.upper[i] > 2 * radius + bound_margin) {
       split.settled.add(colour, points.weights[i], label);
@@ -553,7 +560,7 @@ SettledPoints settle(const WeightedColors& points, const Clustering& clustering,
 
 std::optional<Clustering> lloyd_settled(const SettledPoints& split, std::vector<Centroid> centroids,
                                         unsigned max_iterations, unsigned threads, Update update) {
-  const WeightedColors unsettled{split.colors, split.weights};
+  const WeightedColors unsettled{split.colors, split.weights, split.channels};
   return run_lloyd(unsettled, std::move(centroids), max_iterations, threads, update, &split.warm,
                    &split);
 }

@@ -13,12 +13,27 @@
 
 namespace kmquant::detail {
 
-using Centroid = std::array<double, 3>;
+/// A point of the search: four 8-bit channels. An opaque image's points are its colours, the
+/// fourth channel 0; an image with transparency's are its premultiplied colours rounded to 8
+/// bits, the fourth channel its transparency 255 − a (core/premultiplied.hpp). A 0 in the fourth
+/// channel adds exactly nothing to a distance, so an opaque image is the 3-D problem, bit for bit.
+struct Color {
+  std::uint8_t r = 0;
+  std::uint8_t g = 0;
+  std::uint8_t b = 0;
+  std::uint8_t t = 0;  ///< transparency, 255 − alpha: 0 for every point of an opaque image
+  friend bool operator==(const Color&, const Color&) = default;
+};
+
+using Centroid = std::array<double, 4>;
 
 /// Weighted points: colours[i] stands for weights[i] pixels.
 struct WeightedColors {
-  std::span<const Rgb8> colors;
+  std::span<const Color> colors;
   std::span<const std::uint32_t> weights;
+  /// 3: every point's fourth channel is 0 (an opaque image; so is every centroid's), and the
+  /// search skips it; 4: it varies.
+  unsigned channels = 3;
 };
 
 /// What Lloyd's update step moves a centroid to.
@@ -31,36 +46,39 @@ enum class Update {
 /// Exact per-cluster sums: channel values, their squares and weights fit in 64-bit integers
 /// for any image within the pixel limits, so the means never depend on summation order.
 struct ClusterSums {
-  std::vector<std::array<std::int64_t, 3>> channel;
+  std::vector<std::array<std::int64_t, 4>> channel;
   std::vector<std::int64_t> square;  // Σ weight · |colour|²
   std::vector<std::int64_t> weight;
   std::vector<std::int64_t> members;  // distinct colours in each cluster
 
   ClusterSums() = default;
   explicit ClusterSums(std::size_t k)
-      : channel(k, {0, 0, 0}), square(k, 0), weight(k, 0), members(k, 0) {}
+      : channel(k, {0, 0, 0, 0}), square(k, 0), weight(k, 0), members(k, 0) {}
 
-  void add(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
+  void add(const Color& c, std::int64_t w, std::uint32_t cluster) {
     channel[cluster][0] += w * c.r;
     channel[cluster][1] += w * c.g;
     channel[cluster][2] += w * c.b;
+    channel[cluster][3] += w * c.t;
     square[cluster] += w * squared_norm(c);
     weight[cluster] += w;
     ++members[cluster];
   }
 
-  void remove(const Rgb8& c, std::int64_t w, std::uint32_t cluster) {
+  void remove(const Color& c, std::int64_t w, std::uint32_t cluster) {
     channel[cluster][0] -= w * c.r;
     channel[cluster][1] -= w * c.g;
     channel[cluster][2] -= w * c.b;
+    channel[cluster][3] -= w * c.t;
     square[cluster] -= w * squared_norm(c);
     weight[cluster] -= w;
     --members[cluster];
   }
 
  private:
-  static std::int64_t squared_norm(const Rgb8& c) {
-    return std::int64_t{c.r} * c.r + std::int64_t{c.g} * c.g + std::int64_t{c.b} * c.b;
+  static std::int64_t squared_norm(const Color& c) {
+    return std::int64_t{c.r} * c.r + std::int64_t{c.g} * c.g + std::int64_t{c.b} * c.b +
+           std::int64_t{c.t} * c.t;
   }
 };
 
@@ -102,7 +120,8 @@ struct SettledPoints {
   std::vector<Centroid> anchor;          ///< the centroids the bounds hold for
   ClusterSums settled;                   ///< per cluster: of the settled points
   std::vector<std::uint32_t> unsettled;  ///< the others' numbers among the points
-  std::vector<Rgb8> colors;              ///< their colours
+  std::vector<Color> colors;             ///< their colours
+  unsigned channels = 3;                 ///< as the points' (WeightedColors::channels)
   std::vector<std::uint32_t> weights;    ///< and weights
   Clustering warm;  ///< their labels, bounds and sums: a warm start for lloyd_settled
 };
@@ -131,17 +150,23 @@ struct SettledPoints {
 [[nodiscard]] double sum_squared_error(const WeightedColors& points, const Clustering& clustering);
 
 /// A colour as a centroid.
-[[nodiscard]] inline Centroid to_centroid(const Rgb8& c) noexcept {
-  return {static_cast<double>(c.r), static_cast<double>(c.g), static_cast<double>(c.b)};
+[[nodiscard]] inline Centroid to_centroid(const Color& c) noexcept {
+  return {static_cast<double>(c.r), static_cast<double>(c.g), static_cast<double>(c.b),
+          static_cast<double>(c.t)};
 }
 
-/// Squared Euclidean distance between a colour and a centroid. The SIMD kernel in nearest.cpp
-/// repeats exactly these operations in this order; keep the two in step.
-[[nodiscard]] inline double squared_distance(const Rgb8& c, const Centroid& m) noexcept {
+/// An opaque colour as a point of the search.
+[[nodiscard]] constexpr Color to_color(const Rgb8& c) noexcept { return {c.r, c.g, c.b, 0}; }
+
+/// Squared Euclidean distance between a colour and a centroid, the fourth channel added last
+/// (an opaque problem's 0 adds exactly nothing). The SIMD kernels in nearest.cpp repeat exactly
+/// these operations in this order; keep them in step.
+[[nodiscard]] inline double squared_distance(const Color& c, const Centroid& m) noexcept {
   const double dr = c.r - m[0];
   const double dg = c.g - m[1];
   const double db = c.b - m[2];
-  return dr * dr + dg * dg + db * db;
+  const double dt = c.t - m[3];
+  return dr * dr + dg * dg + db * db + dt * dt;
 }
 
 /// Squared Euclidean distance between two centroids.
@@ -150,7 +175,8 @@ struct SettledPoints {
   const double dr = a[0] - b[0];
   const double dg = a[1] - b[1];
   const double db = a[2] - b[2];
-  return dr * dr + dg * dg + db * db;
+  const double dt = a[3] - b[3];
+  return dr * dr + dg * dg + db * db + dt * dt;
 }
 
 }  // namespace kmquant::detail

@@ -25,13 +25,19 @@ HWY_BEFORE_NAMESPACE();
 namespace kmquant::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-NearestTwo NearestTwoKernel(const double* r, const double* g, const double* b, std::size_t padded,
-                            double pr, double pg, double pb) {
+// Every kernel comes in two versions: with_t adds the fourth channel's dt·dt last, as
+// squared_distance does; without it, the operations are exactly the 3-channel ones (the fourth
+// channel is 0 throughout and left out, so opaque results keep their bits and their speed).
+
+template <bool with_t>
+NearestTwo NearestTwoTyped(const double* r, const double* g, const double* b, const double* t,
+                           std::size_t padded, double pr, double pg, double pb, double pt) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
   const auto point_r = hn::Set(d, pr);
   const auto point_g = hn::Set(d, pg);
   const auto point_b = hn::Set(d, pb);
+  const auto point_t = hn::Set(d, pt);
   auto best = hn::Set(d, std::numeric_limits<double>::infinity());
   auto second = best;
   auto best_index = hn::Zero(d);
@@ -41,7 +47,11 @@ NearestTwo NearestTwoKernel(const double* r, const double* g, const double* b, s
     const auto dr = hn::Sub(point_r, hn::LoadU(d, r + j));
     const auto dg = hn::Sub(point_g, hn::LoadU(d, g + j));
     const auto db = hn::Sub(point_b, hn::LoadU(d, b + j));
-    const auto distance = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+    auto distance = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+    if constexpr (with_t) {
+      const auto dt = hn::Sub(point_t, hn::LoadU(d, t + j));
+      distance = hn::Add(distance, hn::Mul(dt, dt));
+    }
     // Strictly closer only: within a lane, the earlier (lower-numbered) centroid wins a tie.
     const auto closer = hn::Lt(distance, best);
     second = hn::IfThenElse(closer, best, hn::Min(second, distance));
@@ -74,20 +84,28 @@ NearestTwo NearestTwoKernel(const double* r, const double* g, const double* b, s
   return out;
 }
 
+NearestTwo NearestTwoKernel(const double* r, const double* g, const double* b, const double* t,
+                            std::size_t padded, double pr, double pg, double pb, double pt) {
+  return t == nullptr ? NearestTwoTyped<false>(r, g, b, t, padded, pr, pg, pb, pt)
+                      : NearestTwoTyped<true>(r, g, b, t, padded, pr, pg, pb, pt);
+}
+
 /// The search of NearestTwoKernel for `groups` vectors of colours at once, a colour in each
 /// lane: the centroids are visited in order, as the scalar loop visits them, and each lane
 /// keeps its own nearest two, so no lanes need comparing at the end. Two groups interleave two
 /// independent chains of compares (each step of one waits on the compare before it).
-template <std::size_t groups, class D>
+template <bool with_t, std::size_t groups, class D>
 HWY_INLINE void NearestTwoGroups(D d, const double* HWY_RESTRICT r, const double* HWY_RESTRICT g,
-                                 const double* HWY_RESTRICT b, std::size_t k, const double* pr,
-                                 const double* pg, const double* pb, std::int32_t* index,
+                                 const double* HWY_RESTRICT b, const double* HWY_RESTRICT t,
+                                 std::size_t k, const double* pr, const double* pg,
+                                 const double* pb, const double* pt, std::int32_t* index,
                                  double* first, double* second) {
   using V = hn::Vec<D>;
   const std::size_t lanes = hn::Lanes(d);
   std::array<V, groups> point_r;
   std::array<V, groups> point_g;
   std::array<V, groups> point_b;
+  std::array<V, groups> point_t;
   std::array<V, groups> best;
   std::array<V, groups> runner_up;
   std::array<V, groups> best_index;
@@ -95,6 +113,7 @@ HWY_INLINE void NearestTwoGroups(D d, const double* HWY_RESTRICT r, const double
     point_r[q] = hn::LoadU(d, pr + q * lanes);
     point_g[q] = hn::LoadU(d, pg + q * lanes);
     point_b[q] = hn::LoadU(d, pb + q * lanes);
+    if constexpr (with_t) point_t[q] = hn::LoadU(d, pt + q * lanes);
     best[q] = hn::Set(d, std::numeric_limits<double>::infinity());
     runner_up[q] = best[q];
     best_index[q] = hn::Zero(d);
@@ -103,12 +122,17 @@ HWY_INLINE void NearestTwoGroups(D d, const double* HWY_RESTRICT r, const double
     const auto centre_r = hn::Set(d, r[j]);
     const auto centre_g = hn::Set(d, g[j]);
     const auto centre_b = hn::Set(d, b[j]);
+    const auto centre_t = hn::Set(d, with_t ? t[j] : 0.0);
     const auto number = hn::Set(d, static_cast<double>(j));
     for (std::size_t q = 0; q < groups; ++q) {
       const auto dr = hn::Sub(point_r[q], centre_r);
       const auto dg = hn::Sub(point_g[q], centre_g);
       const auto db = hn::Sub(point_b[q], centre_b);
-      const auto distance = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+      auto distance = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+      if constexpr (with_t) {
+        const auto dt = hn::Sub(point_t[q], centre_t);
+        distance = hn::Add(distance, hn::Mul(dt, dt));
+      }
       const auto closer = hn::Lt(distance, best[q]);  // strictly: the lower number wins a tie
       runner_up[q] = hn::IfThenElse(closer, best[q], hn::Min(runner_up[q], distance));
       best[q] = hn::IfThenElse(closer, distance, best[q]);
@@ -123,16 +147,18 @@ HWY_INLINE void NearestTwoGroups(D d, const double* HWY_RESTRICT r, const double
   }
 }
 
-void NearestTwoBatchKernel(const double* r, const double* g, const double* b, std::size_t k,
-                           const double* pr, const double* pg, const double* pb, std::size_t n,
-                           std::int32_t* index, double* first, double* second) {
+template <bool with_t>
+void NearestTwoBatchTyped(const double* r, const double* g, const double* b, const double* t,
+                          std::size_t k, const double* pr, const double* pg, const double* pb,
+                          const double* pt, std::size_t n, std::int32_t* index, double* first,
+                          double* second) {
   const hn::ScalableTag<double> d;
   constexpr std::size_t groups = 2;
   const std::size_t step = groups * hn::Lanes(d);
   std::size_t i = 0;
   for (; i + step <= n; i += step) {
-    NearestTwoGroups<groups>(d, r, g, b, k, pr + i, pg + i, pb + i, index + i, first + i,
-                             second + i);
+    NearestTwoGroups<with_t, groups>(d, r, g, b, t, k, pr + i, pg + i, pb + i,
+                                     with_t ? pt + i : nullptr, index + i, first + i, second + i);
   }
   if (i == n) return;
   // The last few colours, padded with copies of the first (their answers are dropped).
@@ -140,6 +166,7 @@ void NearestTwoBatchKernel(const double* r, const double* g, const double* b, st
   HWY_ALIGN std::array<double, max_step> tail_r;
   HWY_ALIGN std::array<double, max_step> tail_g;
   HWY_ALIGN std::array<double, max_step> tail_b;
+  HWY_ALIGN std::array<double, max_step> tail_t;
   HWY_ALIGN std::array<double, max_step> tail_first;
   HWY_ALIGN std::array<double, max_step> tail_second;
   HWY_ALIGN std::array<std::int32_t, max_step> tail_index;
@@ -149,11 +176,27 @@ void NearestTwoBatchKernel(const double* r, const double* g, const double* b, st
   std::copy(pr + i, pr + n, tail_r.begin());
   std::copy(pg + i, pg + n, tail_g.begin());
   std::copy(pb + i, pb + n, tail_b.begin());
-  NearestTwoGroups<groups>(d, r, g, b, k, tail_r.data(), tail_g.data(), tail_b.data(),
-                           tail_index.data(), tail_first.data(), tail_second.data());
+  if constexpr (with_t) {
+    tail_t.fill(pt[0]);
+    std::copy(pt + i, pt + n, tail_t.begin());
+  }
+  NearestTwoGroups<with_t, groups>(d, r, g, b, t, k, tail_r.data(), tail_g.data(), tail_b.data(),
+                                   with_t ? tail_t.data() : nullptr, tail_index.data(),
+                                   tail_first.data(), tail_second.data());
   std::copy_n(tail_index.begin(), n - i, index + i);
   std::copy_n(tail_first.begin(), n - i, first + i);
   std::copy_n(tail_second.begin(), n - i, second + i);
+}
+
+void NearestTwoBatchKernel(const double* r, const double* g, const double* b, const double* t,
+                           std::size_t k, const double* pr, const double* pg, const double* pb,
+                           const double* pt, std::size_t n, std::int32_t* index, double* first,
+                           double* second) {
+  if (t == nullptr) {
+    NearestTwoBatchTyped<false>(r, g, b, t, k, pr, pg, pb, pt, n, index, first, second);
+  } else {
+    NearestTwoBatchTyped<true>(r, g, b, t, k, pr, pg, pb, pt, n, index, first, second);
+  }
 }
 
 std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::uint32_t* labels,
@@ -203,50 +246,81 @@ std::size_t FilterByBoundsKernel(std::size_t begin, std::size_t end, const std::
   return count;
 }
 
-double PotentialKernel(const double* r, const double* g, const double* b, const double* w,
-                       const double* nearest, std::size_t n, double cr, double cg, double cb) {
+// The k-means++ kernels take the points' arrays by value: copies of the pointers, which the
+// stores through `nearest` provably leave alone.
+
+/// |point i − c|² in scalar code, for the kernels' tails: the vector lanes' operations.
+template <bool with_t>
+HWY_INLINE double ScalarGap(ChannelArrays p, std::size_t i, const Centroid& c) {
+  const double dr = p.r[i] - c[0];
+  const double dg = p.g[i] - c[1];
+  const double db = p.b[i] - c[2];
+  double gap = dr * dr + dg * dg + db * db;
+  if constexpr (with_t) {
+    const double dt = p.t[i] - c[3];
+    gap += dt * dt;
+  }
+  return gap;
+}
+
+/// |point − c|² for the points in the lanes from i on.
+template <bool with_t, class D>
+HWY_INLINE hn::Vec<D> VectorGap(D d, ChannelArrays p, std::size_t i, hn::Vec<D> centre_r,
+                                hn::Vec<D> centre_g, hn::Vec<D> centre_b, hn::Vec<D> centre_t) {
+  const auto dr = hn::Sub(hn::LoadU(d, p.r + i), centre_r);
+  const auto dg = hn::Sub(hn::LoadU(d, p.g + i), centre_g);
+  const auto db = hn::Sub(hn::LoadU(d, p.b + i), centre_b);
+  auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+  if constexpr (with_t) {
+    const auto dt = hn::Sub(hn::LoadU(d, p.t + i), centre_t);
+    gap = hn::Add(gap, hn::Mul(dt, dt));
+  }
+  return gap;
+}
+
+template <bool with_t>
+double PotentialTyped(ChannelArrays p, const double* nearest, std::size_t n, const Centroid& c) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
-  const auto centre_r = hn::Set(d, cr);
-  const auto centre_g = hn::Set(d, cg);
-  const auto centre_b = hn::Set(d, cb);
+  const auto centre_r = hn::Set(d, c[0]);
+  const auto centre_g = hn::Set(d, c[1]);
+  const auto centre_b = hn::Set(d, c[2]);
+  const auto centre_t = hn::Set(d, c[3]);
+  const double* w = p.w;
   auto sum = hn::Zero(d);
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    const auto dr = hn::Sub(hn::LoadU(d, r + i), centre_r);
-    const auto dg = hn::Sub(hn::LoadU(d, g + i), centre_g);
-    const auto db = hn::Sub(hn::LoadU(d, b + i), centre_b);
-    const auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+    const auto gap = VectorGap<with_t>(d, p, i, centre_r, centre_g, centre_b, centre_t);
     sum = hn::Add(sum, hn::Mul(hn::LoadU(d, w + i), hn::Min(hn::LoadU(d, nearest + i), gap)));
   }
   double total = hn::GetLane(hn::SumOfLanes(d, sum));
-  for (; i < n; ++i) {
-    const double dr = r[i] - cr;
-    const double dg = g[i] - cg;
-    const double db = b[i] - cb;
-    total += w[i] * std::min(nearest[i], dr * dr + dg * dg + db * db);
-  }
+  for (; i < n; ++i) total += w[i] * std::min(nearest[i], ScalarGap<with_t>(p, i, c));
   return total;
 }
 
-void AddCentreKernel(const double* r, const double* g, const double* b, const double* w,
-                     double* nearest, std::size_t n, double cr, double cg, double cb,
-                     const SeedingStep& step) {
+double PotentialKernel(const ChannelArrays& points, const double* nearest, std::size_t n,
+                       const Centroid& c) {
+  return points.t == nullptr ? PotentialTyped<false>(points, nearest, n, c)
+                             : PotentialTyped<true>(points, nearest, n, c);
+}
+
+template <bool with_t>
+void AddCentreTyped(ChannelArrays p, double* nearest, std::size_t n, const Centroid& c,
+                    const SeedingStep& step) {
   const hn::ScalableTag<double> d;
   const std::size_t lanes = hn::Lanes(d);
-  const auto centre_r = hn::Set(d, cr);
-  const auto centre_g = hn::Set(d, cg);
-  const auto centre_b = hn::Set(d, cb);
+  const auto centre_r = hn::Set(d, c[0]);
+  const auto centre_g = hn::Set(d, c[1]);
+  const auto centre_b = hn::Set(d, c[2]);
+  const auto centre_t = hn::Set(d, c[3]);
+  const double* w = p.w;
   for (std::size_t begin = 0; begin < n; begin += seeding_block) {
     const std::size_t end = std::min(n, begin + seeding_block);
     auto sum = hn::Zero(d);
     auto farthest = hn::Zero(d);
     std::size_t i = begin;
     for (; i + lanes <= end; i += lanes) {
-      const auto dr = hn::Sub(hn::LoadU(d, r + i), centre_r);
-      const auto dg = hn::Sub(hn::LoadU(d, g + i), centre_g);
-      const auto db = hn::Sub(hn::LoadU(d, b + i), centre_b);
-      const auto gap = hn::Add(hn::Add(hn::Mul(dr, dr), hn::Mul(dg, dg)), hn::Mul(db, db));
+      const auto gap = VectorGap<with_t>(d, p, i, centre_r, centre_g, centre_b, centre_t);
       const auto before = hn::LoadU(d, nearest + i);
       const auto least = hn::Min(before, gap);
       const auto weight = hn::LoadU(d, w + i);
@@ -258,10 +332,7 @@ void AddCentreKernel(const double* r, const double* g, const double* b, const do
     double total = hn::GetLane(hn::SumOfLanes(d, sum));
     double most = hn::GetLane(hn::MaxOfLanes(d, farthest));
     for (; i < end; ++i) {
-      const double dr = r[i] - cr;
-      const double dg = g[i] - cg;
-      const double db = b[i] - cb;
-      const double least = std::min(nearest[i], dr * dr + dg * dg + db * db);
+      const double least = std::min(nearest[i], ScalarGap<with_t>(p, i, c));
       step.lowered[i] = w[i] * (nearest[i] - least);
       nearest[i] = least;
       total += w[i] * least;
@@ -269,6 +340,15 @@ void AddCentreKernel(const double* r, const double* g, const double* b, const do
     }
     step.block_sums[begin / seeding_block] = total;
     step.block_farthest[begin / seeding_block] = most;
+  }
+}
+
+void AddCentreKernel(const ChannelArrays& points, double* nearest, std::size_t n, const Centroid& c,
+                     const SeedingStep& step) {
+  if (points.t == nullptr) {
+    AddCentreTyped<false>(points, nearest, n, c, step);
+  } else {
+    AddCentreTyped<true>(points, nearest, n, c, step);
   }
 }
 
@@ -337,7 +417,8 @@ const SimdKernels& chosen() {
 }
 
 // Far enough that a dummy centroid is never nearest nor second-nearest while a real one is
-// there, yet its squared distance (~3e60) stays finite.
+// there, yet its squared distance (~3e60) stays finite. Its fourth channel is 0: the first
+// three already put it out of reach.
 constexpr double far_away = 1e30;
 
 /// k rounded up to whole vectors of the instruction set chosen for this CPU (the widest).
@@ -353,31 +434,37 @@ std::span<const SimdKernels* const> simd_kernels_this_cpu_runs() {
   return kernels;
 }
 
-CentroidTable::CentroidTable(std::span<const Centroid> centroids)
+CentroidTable::CentroidTable(std::span<const Centroid> centroids, unsigned channels)
     : size_(centroids.size()),
+      channels_(channels),
       r_(padded(centroids.size()), far_away),
       g_(padded(centroids.size()), far_away),
-      b_(padded(centroids.size()), far_away) {
+      b_(padded(centroids.size()), far_away),
+      t_(padded(centroids.size()), 0.0) {
   for (std::size_t j = 0; j < centroids.size(); ++j) set(j, centroids[j]);
 }
 
+// t_ is written whatever the channels (unread with 3): no branch in this hot setter.
 void CentroidTable::set(std::size_t j, const Centroid& centroid) noexcept {
   r_[j] = centroid[0];
   g_[j] = centroid[1];
   b_[j] = centroid[2];
+  t_[j] = centroid[3];
 }
 
-NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table) {
-  return chosen().nearest_two(table.r(), table.g(), table.b(), table.padded_size(), colour.r,
-                              colour.g, colour.b);
+NearestTwo nearest_two(const Color& colour, const CentroidTable& table) {
+  return chosen().nearest_two(table.r(), table.g(), table.b(), table.t(), table.padded_size(),
+                              colour.r, colour.g, colour.b, colour.t);
 }
 
 void NearestTwoBatch::search(const CentroidTable& table) {
   index_.resize(r_.size());
   first_.resize(r_.size());
   second_.resize(r_.size());
-  chosen().nearest_two_batch(table.r(), table.g(), table.b(), table.size(), r_.data(), g_.data(),
-                             b_.data(), r_.size(), index_.data(), first_.data(), second_.data());
+  const double* t = table.t();
+  chosen().nearest_two_batch(table.r(), table.g(), table.b(), t, table.size(), r_.data(), g_.data(),
+                             b_.data(), t == nullptr ? nullptr : t_.data(), r_.size(),
+                             index_.data(), first_.data(), second_.data());
 }
 
 void nearest_other_gaps(const CentroidTable& table, std::span<double> squared) {
@@ -386,18 +473,18 @@ void nearest_other_gaps(const CentroidTable& table, std::span<double> squared) {
   const std::size_t k = table.size();
   std::vector<std::int32_t> index(k);
   std::vector<double> first(k);
-  chosen().nearest_two_batch(table.r(), table.g(), table.b(), k, table.r(), table.g(), table.b(), k,
-                             index.data(), first.data(), squared.data());
+  chosen().nearest_two_batch(table.r(), table.g(), table.b(), table.t(), k, table.r(), table.g(),
+                             table.b(), table.t(), k, index.data(), first.data(), squared.data());
 }
 
-double potential_with(const double* r, const double* g, const double* b, const double* w,
-                      const double* nearest, std::size_t n, const Rgb8& c) {
-  return chosen().potential_with(r, g, b, w, nearest, n, c.r, c.g, c.b);
+double potential_with(const ChannelArrays& points, const double* nearest, std::size_t n,
+                      const Color& c) {
+  return chosen().potential_with(points, nearest, n, to_centroid(c));
 }
 
-void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
-                std::size_t n, const Rgb8& c, const SeedingStep& step) {
-  chosen().add_centre(r, g, b, w, nearest, n, c.r, c.g, c.b, step);
+void add_centre(const ChannelArrays& points, double* nearest, std::size_t n, const Color& c,
+                const SeedingStep& step) {
+  chosen().add_centre(points, nearest, n, to_centroid(c), step);
 }
 
 std::size_t filter_by_bounds(std::size_t begin, std::size_t end,

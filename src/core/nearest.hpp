@@ -10,21 +10,26 @@
 namespace kmquant::detail {
 
 /// Centroids laid out for the SIMD kernel: one array per channel, padded with far-away dummy
-/// centroids to a multiple of the widest vector, so the kernel never needs a scalar tail.
+/// centroids to a multiple of the widest vector, so the kernel never needs a scalar tail. With
+/// `channels` 3 the fourth channel is left out of every distance (it is 0 throughout).
 class CentroidTable {
  public:
-  explicit CentroidTable(std::span<const Centroid> centroids);
+  CentroidTable(std::span<const Centroid> centroids, unsigned channels);
 
   void set(std::size_t j, const Centroid& centroid) noexcept;
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t padded_size() const noexcept { return r_.size(); }
+  [[nodiscard]] unsigned channels() const noexcept { return channels_; }
   [[nodiscard]] const double* r() const noexcept { return r_.data(); }
   [[nodiscard]] const double* g() const noexcept { return g_.data(); }
   [[nodiscard]] const double* b() const noexcept { return b_.data(); }
+  /// The fourth channel; nullptr with 3 channels (the kernels' sign to leave it out).
+  [[nodiscard]] const double* t() const noexcept { return channels_ == 4 ? t_.data() : nullptr; }
 
  private:
   std::size_t size_;
-  std::vector<double> r_, g_, b_;
+  unsigned channels_;
+  std::vector<double> r_, g_, b_, t_;
 };
 
 struct NearestTwo {
@@ -36,7 +41,7 @@ struct NearestTwo {
 /// The nearest two centroids of `colour`. The squared distances are computed exactly as
 /// squared_distance() computes them (same operations, same order, no fused multiply-add), so
 /// the answer is the one a plain scalar loop over the centroids would give, on every CPU.
-[[nodiscard]] NearestTwo nearest_two(const Rgb8& colour, const CentroidTable& table);
+[[nodiscard]] NearestTwo nearest_two(const Color& colour, const CentroidTable& table);
 
 /// The nearest two centroids of many colours at once: add() them, search(), then read each
 /// one's answer with at(), the one nearest_two gives (with at least two centroids; with one,
@@ -49,11 +54,13 @@ class NearestTwoBatch {
     r_.clear();
     g_.clear();
     b_.clear();
+    t_.clear();
   }
-  void add(const Rgb8& colour) {
+  void add(const Color& colour) {
     r_.push_back(colour.r);
     g_.push_back(colour.g);
     b_.push_back(colour.b);
+    t_.push_back(colour.t);
   }
   [[nodiscard]] std::size_t size() const noexcept { return r_.size(); }
   /// Search for every colour added since the last clear().
@@ -63,7 +70,7 @@ class NearestTwoBatch {
   }
 
  private:
-  std::vector<double> r_, g_, b_;
+  std::vector<double> r_, g_, b_, t_;
   std::vector<std::int32_t> index_;
   std::vector<double> first_, second_;
 };
@@ -83,13 +90,26 @@ struct BoundShift {
   double margin = 0;                 ///< how much a bound must win by to be trusted
 };
 
+/// The points' channels as arrays for the k-means++ kernels; t is nullptr for 3 channels.
+struct ChannelArrays {
+  const double* r = nullptr;
+  const double* g = nullptr;
+  const double* b = nullptr;
+  const double* t = nullptr;
+  const double* w = nullptr;  ///< the weights
+
+  /// The same arrays from point `begin` on.
+  [[nodiscard]] ChannelArrays from(std::size_t begin) const noexcept {
+    return {r + begin, g + begin, b + begin, t == nullptr ? nullptr : t + begin, w + begin};
+  }
+};
+
 /// Σ w[i]·min(nearest[i], |colour i − c|²) over i < n: the k-means++ potential with a centre c
 /// added, where nearest[i] is colour i's squared distance to its nearest centre so far. Every
 /// term is an integer; the sum is exact (whatever the order of the additions) while it stays
-/// below 2^53, which a sum of at most 2^35 pixels' squared distances (each ≤ 3·255²) does.
-[[nodiscard]] double potential_with(const double* r, const double* g, const double* b,
-                                    const double* w, const double* nearest, std::size_t n,
-                                    const Rgb8& c);
+/// below 2^53, which a sum of at most 2^34 pixels' squared distances (each ≤ 4·255²) does.
+[[nodiscard]] double potential_with(const ChannelArrays& points, const double* nearest,
+                                    std::size_t n, const Color& c);
 
 /// Points per block of add_centre's sums: a whole number of vectors on every target.
 constexpr std::size_t seeding_block = 64;
@@ -105,25 +125,26 @@ struct SeedingStep {
 /// sums and largest distances and each point's lowered mass (the blocks: of seeding_block
 /// points, the last one maybe shorter). Every term is an integer; the sums are exact as
 /// potential_with's are.
-void add_centre(const double* r, const double* g, const double* b, const double* w, double* nearest,
-                std::size_t n, const Rgb8& c, const SeedingStep& step);
+void add_centre(const ChannelArrays& points, double* nearest, std::size_t n, const Color& c,
+                const SeedingStep& step);
 
 /// The SIMD kernels compiled for one instruction set (one Highway target).
 struct SimdKernels {
   const char* target;  ///< the target's Highway namespace, e.g. "N_AVX2"
   std::size_t lanes;   ///< doubles in one vector
-  NearestTwo (*nearest_two)(const double* r, const double* g, const double* b, std::size_t padded,
-                            double pr, double pg, double pb);
-  void (*nearest_two_batch)(const double* r, const double* g, const double* b, std::size_t k,
-                            const double* pr, const double* pg, const double* pb, std::size_t n,
-                            std::int32_t* index, double* first, double* second);
+  // With t nullptr (3 channels) the fourth channel (t, pt) is left out.
+  NearestTwo (*nearest_two)(const double* r, const double* g, const double* b, const double* t,
+                            std::size_t padded, double pr, double pg, double pb, double pt);
+  void (*nearest_two_batch)(const double* r, const double* g, const double* b, const double* t,
+                            std::size_t k, const double* pr, const double* pg, const double* pb,
+                            const double* pt, std::size_t n, std::int32_t* index, double* first,
+                            double* second);
   std::size_t (*filter_by_bounds)(std::size_t begin, std::size_t end, const std::uint32_t* labels,
                                   double* upper, double* lower, const BoundShift& shift,
                                   std::uint32_t* candidates);
-  double (*potential_with)(const double* r, const double* g, const double* b, const double* w,
-                           const double* nearest, std::size_t n, double cr, double cg, double cb);
-  void (*add_centre)(const double* r, const double* g, const double* b, const double* w,
-                     double* nearest, std::size_t n, double cr, double cg, double cb,
+  double (*potential_with)(const ChannelArrays& points, const double* nearest, std::size_t n,
+                           const Centroid& c);
+  void (*add_centre)(const ChannelArrays& points, double* nearest, std::size_t n, const Centroid& c,
                      const SeedingStep& step);
   void (*filter_window)(const double* weights, const double* const* rows, double* out,
                         std::size_t n);  ///< see window_filter.hpp

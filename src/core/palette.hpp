@@ -13,6 +13,7 @@ namespace kmquant::detail {
 /// A palette and, per unique colour of the histogram, its palette index.
 struct IndexedColors {
   std::vector<Rgb8> palette;
+  std::vector<std::uint8_t> alpha;        ///< per entry; empty for an opaque palette
   std::vector<std::uint8_t> color_index;  ///< per histogram colour
 };
 

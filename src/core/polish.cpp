@@ -1,7 +1,9 @@
 // Unit steps of single palette entries, evaluated exactly on integer distances. Only the points
 // a step can affect are visited: an entry's own points, and the points of other entries lying
-// within one unit of the distance to their own entry (a unit step moves an entry's distance to
-// any point by at most one, so no other point can change its nearest entry).
+// within a step's length of the distance to their own entry (a step of length L moves an
+// entry's distance to any point by at most L, so no other point can change its nearest entry).
+// Entries, moves and offsets have four channels; with 3-channel points the fourth is 0 in all of
+// them, and the loops that run per point and step leave it out.
 #include "core/polish.hpp"
 
 #include <algorithm>
@@ -20,25 +22,38 @@
 namespace kmquant::detail {
 namespace {
 
-using Distance = std::int32_t;  // squared distances of 8-bit colours: at most 3 · 255²
-using Entry = std::array<int, 3>;
+using Distance = std::int32_t;  // squared distances of 8-bit points: at most 4 · 255²
+using Entry = std::array<int, 4>;
 
 Distance distance(const Entry& a, const Entry& b) noexcept {
   const int dr = a[0] - b[0];
   const int dg = a[1] - b[1];
   const int db = a[2] - b[2];
-  return dr * dr + dg * dg + db * db;
+  const int dt = a[3] - b[3];
+  return dr * dr + dg * dg + db * db + dt * dt;
 }
 
-Distance distance(const Rgb8& c, const Entry& e) noexcept {
-  return distance(Entry{c.r, c.g, c.b}, e);
+/// The squared distance from a point to an entry over their first C channels (C = 3: the
+/// fourth is 0 in both).
+template <std::size_t C = 4>
+Distance distance(const Color& c, const Entry& e) noexcept {
+  const int dr = c.r - e[0];
+  const int dg = c.g - e[1];
+  const int db = c.b - e[2];
+  if constexpr (C == 3) {
+    return dr * dr + dg * dg + db * db;
+  } else {
+    const int dt = c.t - e[3];
+    return dr * dr + dg * dg + db * db + dt * dt;
+  }
 }
 
 std::vector<Entry> to_entries(const std::vector<Centroid>& centroids) {
   std::vector<Entry> entries;
   entries.reserve(centroids.size());
   for (const Centroid& c : centroids) {
-    entries.push_back({static_cast<int>(c[0]), static_cast<int>(c[1]), static_cast<int>(c[2])});
+    entries.push_back({static_cast<int>(c[0]), static_cast<int>(c[1]), static_cast<int>(c[2]),
+                       static_cast<int>(c[3])});
   }
   return entries;
 }
@@ -48,51 +63,64 @@ std::vector<Centroid> to_centroids(const std::vector<Entry>& entries) {
   centroids.reserve(entries.size());
   for (const Entry& e : entries) {
     centroids.push_back(
-        to_centroid(Rgb8{static_cast<std::uint8_t>(e[0]), static_cast<std::uint8_t>(e[1]),
-                         static_cast<std::uint8_t>(e[2])}));
+        to_centroid(Color{static_cast<std::uint8_t>(e[0]), static_cast<std::uint8_t>(e[1]),
+                          static_cast<std::uint8_t>(e[2]), static_cast<std::uint8_t>(e[3])}));
   }
   return centroids;
 }
 
-using Move = std::array<int, 3>;
+using Move = std::array<int, 4>;
+using Offset = std::array<std::int64_t, 4>;
 
-/// a·d for an offset a (a colour less an entry) and a move d.
-std::int64_t dot(const std::array<std::int64_t, 3>& a, const Move& d) noexcept {
-  return a[0] * d[0] + a[1] * d[1] + a[2] * d[2];
+/// a·d for an offset a (a point less an entry) and a move d, over their first C channels.
+template <std::size_t C>
+std::int64_t dot(const Offset& a, const Move& d) noexcept {
+  std::int64_t sum = a[0] * d[0] + a[1] * d[1] + a[2] * d[2];
+  if constexpr (C == 4) sum += a[3] * d[3];
+  return sum;
 }
 
 /// |d|² of a move d.
-Distance squared_length(const Move& d) noexcept { return d[0] * d[0] + d[1] * d[1] + d[2] * d[2]; }
+Distance squared_length(const Move& d) noexcept {
+  return d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
+}
 
 /// The moves a round tries, and how far the longest moves an entry (√norm2).
 struct StepSet {
   std::vector<Move> moves;
+  std::vector<Distance> lengths;  ///< per move: its squared length
   Distance norm2 = 1;
   double length = 1;
 };
 
-/// The axis steps first (+1 then −1 in red, green, blue: of equally good steps, the first
-/// is taken), then with Steps::all the diagonal ones.
-StepSet step_set(Steps steps) {
+/// The axis steps first (+1 then −1 in red, green, blue and, with 4 channels, t: of equally
+/// good steps, the first is taken), then with Steps::all the diagonal ones: every move of −1, 0
+/// or +1 in each channel in use, in lexicographic order (r slowest, the last channel fastest).
+StepSet step_set(Steps steps, unsigned channels) {
   StepSet set;
-  for (std::size_t channel = 0; channel < 3; ++channel) {
+  for (std::size_t channel = 0; channel < channels; ++channel) {
     for (const int delta : {1, -1}) {
-      Move move{0, 0, 0};
+      Move move{0, 0, 0, 0};
       move[channel] = delta;
       set.moves.push_back(move);
     }
   }
   if (steps == Steps::all) {
+    const int t_low = channels == 4 ? -1 : 0;
+    const int t_high = channels == 4 ? 1 : 0;
     for (int r = -1; r <= 1; ++r) {
       for (int g = -1; g <= 1; ++g) {
         for (int b = -1; b <= 1; ++b) {
-          const Move move{r, g, b};
-          if (squared_length(move) > 1) set.moves.push_back(move);
+          for (int t = t_low; t <= t_high; ++t) {
+            const Move move{r, g, b, t};
+            if (squared_length(move) > 1) set.moves.push_back(move);
+          }
         }
       }
     }
-    set.norm2 = 3;
+    set.norm2 = static_cast<Distance>(channels);
   }
+  for (const Move& move : set.moves) set.lengths.push_back(squared_length(move));
   set.length = std::sqrt(static_cast<double>(set.norm2));
   return set;
 }
@@ -233,7 +261,9 @@ double reach_of(Distance own_distance, double step_length) {
 }
 
 /// Lay the points begin..end out among the entries, given where each stands, writing their
-/// distances to `layout` and their places in the per-entry lists to `lists`.
+/// distances to `layout` and their places in the per-entry lists to `lists`. C: the points'
+/// channels.
+template <std::size_t C>
 void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entries,
                    const std::vector<Standing>& standing, const SortedEntries& sorted,
                    const StepSet& steps, std::uint32_t begin, std::uint32_t end, Layout& layout,
@@ -248,7 +278,7 @@ void lay_out_range(const WeightedColors& points, const std::vector<Entry>& entri
     std::uint32_t second = own;
     for (const auto& [gap, j] : sorted[own]) {
       if (gap >= reach) break;
-      const Distance d = distance(points.colors[i], entries[j]);
+      const Distance d = distance<C>(points.colors[i], entries[j]);
       if (d < layout.second[i]) {
         layout.second[i] = d;
         second = j;
@@ -275,7 +305,7 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   const Clustering* known = bounds_hold(clustering, points.colors.size()) ? &clustering : nullptr;
   const std::size_t n = points.colors.size();
   const std::size_t k = entries.size();
-  const CentroidTable table(to_centroids(entries));
+  const CentroidTable table(to_centroids(entries), points.channels);
   constexpr std::size_t chunk_size = std::size_t{1} << 12;
   const std::size_t chunks = (n + chunk_size - 1) / chunk_size;
   const auto chunk_begin = [&](std::size_t c) {
@@ -309,8 +339,13 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
   layout.second.resize(n);
   std::vector<ChunkLists> parts(chunks);
   parallel_for(chunks, threads, [&](std::size_t c) {
-    lay_out_range(points, entries, standing, sorted, steps, chunk_begin(c), chunk_end(c), layout,
-                  parts[c]);
+    if (points.channels == 4) {
+      lay_out_range<4>(points, entries, standing, sorted, steps, chunk_begin(c), chunk_end(c),
+                       layout, parts[c]);
+    } else {
+      lay_out_range<3>(points, entries, standing, sorted, steps, chunk_begin(c), chunk_end(c),
+                       layout, parts[c]);
+    }
   });
   layout.members = gather(parts, k, &ChunkLists::members);
   layout.neighbours = gather(parts, k, &ChunkLists::neighbours);
@@ -321,46 +356,45 @@ Layout lay_out(const WeightedColors& points, const std::vector<Entry>& entries,
 /// Per step of an entry (in the StepSet's order): the change in written error it would make.
 using StepGains = std::vector<std::int64_t>;
 
-/// The change in written error each step of entry `e` would make (negative: better). A member
-/// whose runner-up is beyond any step's reach keeps the entry whatever the step, and its part
-/// of a step d's change is w·(|d|² − 2(x − m)·d): such members are summed once (Σw and
-/// Σw·(x − m)) and each step takes their part from the sums, exactly; only the members near a
-/// boundary and the other entries' neighbours are evaluated step by step.
+/// The change in written error each step of entry `e` would make (negative: better), for points
+/// of C channels. A member whose runner-up is beyond any step's reach keeps the entry whatever
+/// the step, and its part of a step d's change is w·(|d|² − 2(x − m)·d): such members are summed
+/// once (Σw and Σw·(x − m)) and each step takes their part from the sums, exactly; only the
+/// members near a boundary and the other entries' neighbours are evaluated step by step.
+template <std::size_t C>
 StepGains step_changes(const WeightedColors& points, const Layout& layout, const StepSet& steps,
                        std::size_t e, const Entry& entry) {
   StepGains change(steps.moves.size(), 0);
   const auto offset_of = [&](std::uint32_t i) {
-    const Rgb8& c = points.colors[i];
-    return std::array<std::int64_t, 3>{c.r - entry[0], c.g - entry[1], c.b - entry[2]};
+    const Color& c = points.colors[i];
+    return Offset{c.r - entry[0], c.g - entry[1], c.b - entry[2], c.t - entry[3]};
   };
   const auto add = [&](std::uint32_t i, Distance from, Distance to_own_entry, bool member) {
-    const std::array<std::int64_t, 3> offset = offset_of(i);
+    const Offset offset = offset_of(i);
     for (std::size_t s = 0; s < steps.moves.size(); ++s) {
-      const Move& move = steps.moves[s];
       // |x − (m + d)|² = |x − m|² − 2(x − m)·d + |d|²
-      const auto stepped =
-          static_cast<Distance>(to_own_entry - 2 * dot(offset, move) + squared_length(move));
+      const auto stepped = static_cast<Distance>(to_own_entry - 2 * dot<C>(offset, steps.moves[s]) +
+                                                 steps.lengths[s]);
       const Distance after = member ? std::min(stepped, layout.second[i]) : std::min(stepped, from);
       change[s] += std::int64_t{points.weights[i]} * (after - from);
     }
   };
   std::int64_t inner_weight = 0;
-  std::array<std::int64_t, 3> inner_offset{0, 0, 0};
+  Offset inner_offset{0, 0, 0, 0};
   for (std::uint32_t i : layout.members.of(e)) {
     if (within_a_step(layout.second[i], layout.nearest[i], steps.norm2)) {
       add(i, layout.nearest[i], layout.nearest[i], true);
       continue;
     }
     const std::int64_t weight = points.weights[i];
-    const std::array<std::int64_t, 3> offset = offset_of(i);
+    const Offset offset = offset_of(i);
     inner_weight += weight;
-    for (std::size_t channel = 0; channel < 3; ++channel) {
+    for (std::size_t channel = 0; channel < C; ++channel) {
       inner_offset[channel] += weight * offset[channel];
     }
   }
   for (std::size_t s = 0; s < steps.moves.size(); ++s) {
-    const Move& move = steps.moves[s];
-    change[s] += inner_weight * squared_length(move) - 2 * dot(inner_offset, move);
+    change[s] += inner_weight * steps.lengths[s] - 2 * dot<C>(inner_offset, steps.moves[s]);
   }
   for (const Neighbour& nb : layout.neighbours.of(e)) {
     add(nb.point, layout.nearest[nb.point], nb.distance, false);
@@ -393,7 +427,8 @@ bool step_entries(const WeightedColors& points, const Clustering& clustering, co
   const Layout layout = lay_out(points, entries, clustering, steps, threads);
   std::vector<StepGains> changes(entries.size());
   parallel_for(entries.size(), threads, [&](std::size_t e) {
-    changes[e] = step_changes(points, layout, steps, e, entries[e]);
+    changes[e] = points.channels == 4 ? step_changes<4>(points, layout, steps, e, entries[e])
+                                      : step_changes<3>(points, layout, steps, e, entries[e]);
   });
   std::vector<char> claimed(points.colors.size(), 0);
   bool stepped = false;
@@ -403,7 +438,7 @@ bool step_entries(const WeightedColors& points, const Clustering& clustering, co
         static_cast<std::size_t>(std::min_element(change.begin(), change.end()) - change.begin());
     Entry moved = entries[e];
     bool inside = true;
-    for (std::size_t channel = 0; channel < 3; ++channel) {
+    for (std::size_t channel = 0; channel < 4; ++channel) {
       moved[channel] += steps.moves[best][channel];
       inside = inside && moved[channel] >= 0 && moved[channel] <= 255;
     }
@@ -420,7 +455,7 @@ bool step_entries(const WeightedColors& points, const Clustering& clustering, co
 Clustering polish(const WeightedColors& points, Clustering clustering, unsigned max_rounds,
                   unsigned max_iterations, unsigned threads, Steps steps) {
   if (clustering.centroids.size() < 2) return clustering;
-  const StepSet step_moves = step_set(steps);
+  const StepSet step_moves = step_set(steps, points.channels);
   for (unsigned round = 0; round < max_rounds; ++round) {
     std::vector<Entry> entries = to_entries(clustering.centroids);
     if (!step_entries(points, clustering, step_moves, entries, threads)) break;
@@ -442,7 +477,7 @@ std::uint64_t squared_error_8bit(const WeightedColors& points, const Clustering&
       const Entry& m = entries[j];
       std::int64_t cross = 0;
       std::int64_t norm = 0;
-      for (std::size_t ch = 0; ch < 3; ++ch) {
+      for (std::size_t ch = 0; ch < 4; ++ch) {
         cross += std::int64_t{m[ch]} * sums.channel[j][ch];
         norm += std::int64_t{m[ch]} * m[ch];
       }

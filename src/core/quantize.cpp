@@ -1,4 +1,5 @@
-// The public quantization API: histogram → k-means → palette → indices → error.
+// The public quantization API: histogram → points → search → palette → indices → error, one
+// pipeline for RGB and RGBA images.
 #include "kmquant/quantize.hpp"
 
 #include <algorithm>
@@ -11,36 +12,75 @@
 #include "core/histogram.hpp"
 #include "core/palette.hpp"
 #include "core/rgba_histogram.hpp"
-#include "core/rgba_quantize.hpp"
 #include "core/search.hpp"
+#include "core/transparent.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
 namespace {
 
-detail::IndexedColors cluster(const Histogram& histogram, unsigned k, const Options& options,
-                              unsigned threads, const detail::Summaries& summaries,
-                              Result& result) {
+/// An RGB image's colours as the search's points (the fourth channel 0).
+std::vector<detail::Color> search_colors(const Histogram& histogram) {
+  std::vector<detail::Color> colors(histogram.colors.size());
+  std::transform(histogram.colors.begin(), histogram.colors.end(), colors.begin(),
+                 detail::to_color);
+  return colors;
+}
+
+/// What the search found for `clusters` clusters of the points: per point its cluster. With no
+/// more points than clusters, each point is a cluster of its own.
+std::vector<std::uint32_t> cluster_labels(const detail::WeightedColors& points, unsigned clusters,
+                                          const Options& options, unsigned threads,
+                                          const detail::Summaries& summaries, Result& result,
+                                          std::vector<detail::Centroid>* centroids = nullptr) {
+  if (points.colors.size() <= clusters) {
+    std::vector<std::uint32_t> labels(points.colors.size());
+    std::iota(labels.begin(), labels.end(), 0u);
+    if (centroids != nullptr) {
+      for (const detail::Color& c : points.colors) centroids->push_back(detail::to_centroid(c));
+    }
+    return labels;
+  }
+  detail::Candidate best = detail::search(points, clusters, options, threads, summaries);
+  result.iterations = best.iterations;
+  result.converged = best.clustering.converged;
+  if (centroids != nullptr) *centroids = std::move(best.clustering.centroids);
+  return std::move(best.clustering.labels);
+}
+
+detail::IndexedColors cluster(const Histogram& histogram, const detail::WeightedColors& points,
+                              unsigned k, const Options& options, unsigned threads,
+                              const detail::Summaries& summaries, Result& result) {
   if (histogram.colors.size() <= k) {
     result.lossless = true;
     return detail::identity_palette(histogram.colors);
   }
-  const detail::WeightedColors points{histogram.colors, histogram.counts};
-  detail::Candidate best = detail::search(points, k, options, threads, summaries);
-  result.iterations = best.iterations;
-  result.converged = best.clustering.converged;
-  return detail::round_palette(best.clustering.centroids, best.clustering.labels);
+  std::vector<detail::Centroid> centroids;
+  const std::vector<std::uint32_t> labels =
+      cluster_labels(points, k, options, threads, summaries, result, &centroids);
+  return detail::round_palette(centroids, labels);
 }
 
-Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
-                     const Options& options, unsigned threads, const detail::Summaries& summaries) {
-  const auto start = std::chrono::steady_clock::now();
+Result start_result(const Image& image, unsigned k) {
   Result result;
   result.k = k;
-  result.width = rgb.width;
-  result.height = rgb.height;
+  result.width = image.width;
+  result.height = image.height;
+  return result;
+}
 
-  detail::IndexedColors indexed = cluster(histogram, k, options, threads, summaries, result);
+void stop_clock(std::chrono::steady_clock::time_point start, Result& result) {
+  result.psnr = psnr_from_mse(result.mse);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Result quantize_with(const Image& rgb, const Histogram& histogram,
+                     const detail::WeightedColors& points, unsigned k, const Options& options,
+                     unsigned threads, const detail::Summaries& summaries) {
+  const auto start = std::chrono::steady_clock::now();
+  Result result = start_result(rgb, k);
+  detail::IndexedColors indexed =
+      cluster(histogram, points, k, options, threads, summaries, result);
   if (options.dither == Dither::none) {
     result.indices = detail::remap_pixels(histogram.pixel_color, indexed.color_index);
     result.mse = static_cast<double>(detail::squared_error_sum(histogram, indexed)) /
@@ -53,9 +93,91 @@ Result quantize_with(const Image& rgb, const Histogram& histogram, unsigned k,
         detail::map_to_palette(rgb, space, options.dither, options.dither_strength, threads);
     result.mse = detail::written_mse(rgb, space, result.indices);
   }
-  result.psnr = psnr_from_mse(result.mse);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stop_clock(start, result);
   return result;
+}
+
+/// The clusters the search makes of an image with transparency for k colours: one entry is
+/// the fixed transparent one, when there are fully transparent pixels and k leaves room.
+unsigned clusters_for(const detail::TransparentPoints& points, unsigned k) {
+  return points.has_transparent && k >= 2 ? k - 1 : k;
+}
+
+detail::IndexedColors cluster_transparent(const detail::RgbaHistogram& histogram,
+                                          const detail::TransparentPoints& points, unsigned k,
+                                          const Options& options, unsigned threads,
+                                          const detail::Summaries& summaries, Result& result) {
+  if (histogram.colors.size() <= k) {
+    result.lossless = true;
+    detail::IndexedColors indexed;
+    for (const detail::Rgba8& c : histogram.colors) {
+      indexed.palette.push_back({c.r, c.g, c.b});
+      indexed.alpha.push_back(c.a);
+      indexed.color_index.push_back(static_cast<std::uint8_t>(indexed.color_index.size()));
+    }
+    return indexed;
+  }
+  const unsigned clusters = clusters_for(points, k);
+  const std::vector<std::uint32_t> labels =
+      cluster_labels(points.view(), clusters, options, threads, summaries, result);
+  const std::size_t made = std::min<std::size_t>(clusters, points.colors.size());
+  return detail::transparent_palette(histogram, points, labels, made, clusters < k);
+}
+
+Result quantize_transparent_with(const Image& rgba, const detail::RgbaHistogram& histogram,
+                                 const detail::TransparentPoints& points, unsigned k,
+                                 const Options& options, unsigned threads,
+                                 const detail::Summaries& summaries) {
+  const auto start = std::chrono::steady_clock::now();
+  Result result = start_result(rgba, k);
+  detail::IndexedColors indexed =
+      cluster_transparent(histogram, points, k, options, threads, summaries, result);
+  result.palette = std::move(indexed.palette);
+  result.alpha = std::move(indexed.alpha);
+  const detail::PaletteSpace space = detail::palette_space(rgba, result.palette, result.alpha);
+  result.indices =
+      options.dither == Dither::none
+          ? detail::remap_pixels(histogram.pixel_color, indexed.color_index)
+          : detail::map_to_palette(rgba, space, options.dither, options.dither_strength, threads);
+  result.mse = detail::written_mse(rgba, space, result.indices);
+  if (std::all_of(result.alpha.begin(), result.alpha.end(), [](auto a) { return a == 255; })) {
+    result.alpha.clear();  // no entry is see-through: an opaque palette
+  }
+  stop_clock(start, result);
+  return result;
+}
+
+/// Run `quantize_k(i, threads)` for every k of a sweep side by side, the largest (slowest)
+/// first, its loops on every thread: one that is done with the smaller k values helps it
+/// finish. Each writes only its own result, and no result depends on the threads, so they are
+/// those of a one-by-one run.
+template <typename QuantizeK>
+std::vector<Result> sweep_largest_first(std::span<const unsigned> ks, unsigned threads,
+                                        const QuantizeK& quantize_k) {
+  std::vector<std::size_t> order(ks.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ks[a] > ks[b]; });
+  std::vector<Result> results(ks.size());
+  detail::parallel_for(order.size(), threads, [&](std::size_t i) {
+    results[order[i]] = quantize_k(order[i], i == 0 ? threads : 1);
+  });
+  return results;
+}
+
+/// A sweep of an RGBA image with transparency: its points counted once, one summary set.
+std::vector<Result> sweep_transparent(const Image& rgba, std::span<const unsigned> ks,
+                                      const Options& options) {
+  const detail::RgbaHistogram histogram = detail::count_rgba_colors(rgba);
+  const detail::TransparentPoints points = detail::transparent_points(histogram);
+  std::vector<unsigned> clusters;
+  for (const unsigned k : ks) clusters.push_back(clusters_for(points, k));
+  const detail::Summaries summaries(points.view(), clusters, options);
+  return sweep_largest_first(ks, detail::resolve_threads(options.threads),
+                             [&](std::size_t i, unsigned threads) {
+                               return quantize_transparent_with(rgba, histogram, points, ks[i],
+                                                                options, threads, summaries);
+                             });
 }
 
 void check_histogram(const Image& rgb, const Histogram& histogram) {
@@ -81,23 +203,11 @@ void check_ks(std::span<const unsigned> ks) {
 }
 
 Result quantize(const Image& rgb, const Histogram& histogram, unsigned k, const Options& options) {
-  check_k(k);
-  check_options(options);
-  check_histogram(rgb, histogram);
-  const unsigned threads = detail::resolve_threads(options.threads);
-  const detail::Summaries summaries({histogram.colors, histogram.counts}, std::span(&k, 1),
-                                    options);
-  return quantize_with(rgb, histogram, k, options, threads, summaries);
+  return sweep(rgb, histogram, std::span(&k, 1), options).front();
 }
 
 Result quantize(const Image& image, unsigned k, const Options& options) {
-  check_k(k);
-  check_options(options);
-  detail::check_image(image);
-  if (!image.has_alpha()) return quantize(image, count_colors(image), k, options);
-  if (detail::is_opaque(image)) return quantize(detail::drop_alpha(image), k, options);
-  return detail::quantize_rgba(image, detail::count_rgba_colors(image), k, options,
-                               detail::resolve_threads(options.threads));
+  return sweep(image, std::span(&k, 1), options).front();
 }
 
 std::vector<Result> sweep(const Image& image, std::span<const unsigned> ks,
@@ -107,13 +217,7 @@ std::vector<Result> sweep(const Image& image, std::span<const unsigned> ks,
   detail::check_image(image);
   if (!image.has_alpha()) return sweep(image, count_colors(image), ks, options);
   if (detail::is_opaque(image)) return sweep(detail::drop_alpha(image), ks, options);
-  const detail::RgbaHistogram histogram = detail::count_rgba_colors(image);
-  std::vector<Result> results(ks.size());
-  // As the RGB sweep: the k values side by side, each writing only its own result.
-  detail::parallel_for(ks.size(), detail::resolve_threads(options.threads), [&](std::size_t i) {
-    results[i] = detail::quantize_rgba(image, histogram, ks[i], options, 1);
-  });
-  return results;
+  return sweep_transparent(image, ks, options);
 }
 
 std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
@@ -121,21 +225,13 @@ std::vector<Result> sweep(const Image& rgb, const Histogram& histogram,
   check_ks(ks);
   check_options(options);
   check_histogram(rgb, histogram);
-  // The k values run side by side, the largest (slowest) first, and its loops may use every
-  // thread: one that is done with the smaller k values helps it finish. Each writes only its
-  // own result, and no result depends on the threads, so they are those of a one-by-one run.
-  std::vector<std::size_t> order(ks.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return ks[a] > ks[b]; });
-  const unsigned threads = detail::resolve_threads(options.threads);
-  const detail::Summaries summaries({histogram.colors, histogram.counts}, ks, options);
-  std::vector<Result> results(ks.size());
-  detail::parallel_for(order.size(), threads, [&](std::size_t i) {
-    results[order[i]] =
-        quantize_with(rgb, histogram, ks[order[i]], options, i == 0 ? threads : 1, summaries);
-  });
-  return results;
+  const std::vector<detail::Color> colors = search_colors(histogram);
+  const detail::WeightedColors points{colors, histogram.counts};
+  const detail::Summaries summaries(points, ks, options);
+  return sweep_largest_first(
+      ks, detail::resolve_threads(options.threads), [&](std::size_t i, unsigned threads) {
+        return quantize_with(rgb, histogram, points, ks[i], options, threads, summaries);
+      });
 }
 
 Image Result::to_image() const {

@@ -1,17 +1,17 @@
-// Counting the unique colours of an RGBA image: an open-addressing hash table keyed by the
-// packed colour, then the colours sorted so nothing depends on hash order.
+// Counting the unique colours of an RGBA image by sorting its pixels' packed colours (radix
+// sort, in parts of bounded memory): the colours come out in key order, whatever the pixels'.
 #include "core/rgba_histogram.hpp"
 
 #include <algorithm>
 #include <string>
 
+#include "base/large_buffer.hpp"
+#include "base/radix_sort.hpp"
 #include "core/histogram.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant::detail {
 namespace {
-
-constexpr std::uint64_t empty_slot = ~std::uint64_t{0};  // no packed 32-bit colour is this
 
 std::uint32_t pack_rgba(const std::uint8_t* p) noexcept {
   if (p[3] == 0) return 0;  // every fully transparent pixel is (0, 0, 0, 0)
@@ -24,53 +24,25 @@ Rgba8 unpack_rgba(std::uint32_t key) noexcept {
           static_cast<std::uint8_t>(key >> 8), static_cast<std::uint8_t>(key)};
 }
 
-/// Packed colour → dense id in first-seen order; load factor at most 1/2.
-class RgbaTable {
- public:
-  RgbaTable() { rehash(std::size_t{1} << 12); }
+/// Pixels counted per part: each part's (colour, pixel) records are sorted at once, so this
+/// bounds the records' memory (16 bytes a pixel) at 16 MiB.
+constexpr std::size_t pixels_per_part = std::size_t{1} << 20;
 
-  std::uint32_t id_of(std::uint32_t key) {
-    std::size_t slot = home(key);
-    while (keys_[slot] != key) {
-      if (keys_[slot] == empty_slot) return insert_at(slot, key);
-      slot = (slot + 1) & mask_;
+/// The records (key, n) of a sorted run listed once per key, n counting from `first`, and per
+/// record of the run its key's number among them (written to number_of[low half]).
+std::vector<std::uint64_t> distinct_keys(const std::vector<std::uint64_t>& sorted,
+                                         std::uint32_t first, std::uint32_t* number_of) {
+  std::vector<std::uint64_t> distinct;
+  for (std::size_t r = 0; r < sorted.size(); ++r) {
+    const std::uint64_t key = sorted[r] >> 32;
+    if (r == 0 || key != sorted[r - 1] >> 32) {
+      distinct.push_back((key << 32) | (first + distinct.size()));
     }
-    return ids_[slot];
+    number_of[static_cast<std::uint32_t>(sorted[r])] =
+        static_cast<std::uint32_t>(first + distinct.size() - 1);
   }
-
-  [[nodiscard]] const std::vector<std::uint32_t>& keys_by_id() const { return by_id_; }
-
- private:
-  [[nodiscard]] std::size_t home(std::uint32_t key) const {
-    return static_cast<std::size_t>((std::uint64_t{key} * 0x9E3779B97F4A7C15ull) >> 40) & mask_;
-  }
-
-  std::uint32_t insert_at(std::size_t slot, std::uint32_t key) {
-    const auto id = static_cast<std::uint32_t>(by_id_.size());
-    keys_[slot] = key;
-    ids_[slot] = id;
-    by_id_.push_back(key);
-    if (by_id_.size() * 2 > keys_.size()) rehash(keys_.size() * 2);
-    return id;
-  }
-
-  void rehash(std::size_t capacity) {
-    keys_.assign(capacity, empty_slot);
-    ids_.assign(capacity, 0);
-    mask_ = capacity - 1;
-    for (std::uint32_t id = 0; id < by_id_.size(); ++id) {
-      std::size_t slot = home(by_id_[id]);
-      while (keys_[slot] != empty_slot) slot = (slot + 1) & mask_;
-      keys_[slot] = by_id_[id];
-      ids_[slot] = id;
-    }
-  }
-
-  std::vector<std::uint64_t> keys_;
-  std::vector<std::uint32_t> ids_;
-  std::vector<std::uint32_t> by_id_;
-  std::size_t mask_ = 0;
-};
+  return distinct;
+}
 
 }  // namespace
 
@@ -122,33 +94,42 @@ RgbaHistogram count_rgba_colors(const Image& rgba) {
   check_rgba_image(rgba);
   const std::size_t n = rgba.pixel_count();
   RgbaHistogram histogram;
+  reserve_large(histogram.pixel_color, n);
   histogram.pixel_color.resize(n);
-  RgbaTable table;
-  // Neighbouring pixels often repeat a colour: remember the last one.
-  std::uint32_t last_key = pack_rgba(rgba.pixels.data());
-  std::uint32_t last_id = table.id_of(last_key);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t key = pack_rgba(rgba.pixels.data() + 4 * i);
-    if (key != last_key) {
-      last_key = key;
-      last_id = table.id_of(key);
+  // Each part's pixels sorted by colour give them part-local colour numbers; the parts'
+  // colours sorted together give each local number its rank among all colours.
+  std::vector<std::uint64_t> records;
+  std::vector<std::uint64_t> scratch;
+  reserve_large(records, std::min(n, pixels_per_part));
+  reserve_large(scratch, std::min(n, pixels_per_part));
+  std::vector<std::uint64_t> part_colours;
+  for (std::size_t begin = 0; begin < n; begin += pixels_per_part) {
+    const std::size_t end = std::min(n, begin + pixels_per_part);
+    records.resize(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
+      records[i - begin] =
+          (std::uint64_t{pack_rgba(rgba.pixels.data() + 4 * i)} << 32) | (i - begin);
     }
-    histogram.pixel_color[i] = last_id;
+    sort_by_high_half(records, scratch);
+    const std::vector<std::uint64_t> distinct =
+        distinct_keys(records, static_cast<std::uint32_t>(part_colours.size()),
+                      histogram.pixel_color.data() + begin);
+    part_colours.insert(part_colours.end(), distinct.begin(), distinct.end());
   }
-  std::vector<std::uint32_t> keys = table.keys_by_id();
-  std::sort(keys.begin(), keys.end());
-  std::vector<std::uint32_t> rank(keys.size());
-  for (std::size_t id = 0; id < keys.size(); ++id) {
-    rank[id] = static_cast<std::uint32_t>(
-        std::lower_bound(keys.begin(), keys.end(), table.keys_by_id()[id]) - keys.begin());
+  records.clear();
+  records.shrink_to_fit();
+  sort_by_high_half(part_colours, scratch);
+  std::vector<std::uint32_t> rank(part_colours.size());
+  const std::vector<std::uint64_t> colours = distinct_keys(part_colours, 0, rank.data());
+  histogram.colors.reserve(colours.size());
+  for (const std::uint64_t record : colours) {
+    histogram.colors.push_back(unpack_rgba(static_cast<std::uint32_t>(record >> 32)));
   }
-  histogram.counts.assign(keys.size(), 0);
+  histogram.counts.assign(colours.size(), 0);
   for (std::uint32_t& color : histogram.pixel_color) {
     color = rank[color];
     ++histogram.counts[color];
   }
-  histogram.colors.reserve(keys.size());
-  for (std::uint32_t key : keys) histogram.colors.push_back(unpack_rgba(key));
   return histogram;
 }
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/rgba_kmeans.hpp"
+#include "core/premultiplied.hpp"
 #include "kmquant/image.hpp"
 
 namespace kmquant::detail {

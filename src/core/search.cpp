@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "base/parallel.hpp"
@@ -29,11 +30,13 @@ std::vector<std::size_t> best_of(const std::vector<double>& scores, std::size_t 
 /// The float centroids nudged by a small, fixed, per-variant offset before rounding: variant 0
 /// rounds them as they are. Lloyd over 8-bit colours ends in a local optimum of its own, and
 /// which one depends on where the rounding puts it; a few nudged roundings find better ones.
-std::vector<Centroid> rounded(const std::vector<Centroid>& centroids, unsigned variant) {
+/// Only the channels in use are nudged (a 3-channel problem's fourth stays 0).
+std::vector<Centroid> rounded(const std::vector<Centroid>& centroids, unsigned variant,
+                              unsigned channels) {
   std::vector<Centroid> out = centroids;
   std::uint64_t state = restart_seed(0, variant);
   for (Centroid& centroid : out) {
-    for (double& channel : centroid) {
+    for (double& channel : std::span(centroid).first(channels)) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
       const double nudge = variant == 0 ? 0.0 : static_cast<double>(state >> 11) * 0x1.0p-52 - 1.0;
       channel = std::clamp(std::round(channel + nudge), 0.0, 255.0);
@@ -69,7 +72,7 @@ Candidate finish(const WeightedColors& points, std::vector<Centroid> start, cons
   bool best_is_partial = false;
   for (unsigned variant = 0; variant < plan.roundings; ++variant) {
     Candidate candidate;
-    std::vector<Centroid> rounded_start = rounded(floating.centroids, variant);
+    std::vector<Centroid> rounded_start = rounded(floating.centroids, variant, points.channels);
     std::optional<Clustering> partial;
     if (split) {
       partial = lloyd_settled(*split, rounded_start, options.max_iterations, threads,

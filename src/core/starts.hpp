@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/kmeans.hpp"
+#include "core/nearest.hpp"
 
 namespace kmquant::detail {
 
@@ -57,25 +58,26 @@ class SeedingSpace {
   /// The number of the point at place s on the curve, and the place of point i.
   [[nodiscard]] std::uint32_t point_at(std::size_t s) const noexcept { return order_[s]; }
   [[nodiscard]] std::uint32_t place_of(std::size_t i) const noexcept { return place_[i]; }
-  /// Channels and weights in curve order, as doubles for the SIMD kernels.
-  [[nodiscard]] const double* r() const noexcept { return r_.data(); }
-  [[nodiscard]] const double* g() const noexcept { return g_.data(); }
-  [[nodiscard]] const double* b() const noexcept { return b_.data(); }
-  [[nodiscard]] const double* weights() const noexcept { return weights_.data(); }
+  /// Channels and weights in curve order, as doubles for the SIMD kernels (the fourth
+  /// channel left out for 3-channel points).
+  [[nodiscard]] ChannelArrays arrays() const noexcept {
+    return {r_.data(), g_.data(), b_.data(), points_.channels == 4 ? t_.data() : nullptr,
+            weights_.data()};
+  }
   /// The squared distance from `centre` to the bounding box of curve block `block`.
-  [[nodiscard]] double squared_distance_to_block(std::size_t block, const Rgb8& centre) const;
+  [[nodiscard]] double squared_distance_to_block(std::size_t block, const Color& centre) const;
 
  private:
   /// A block's bounding box: the lowest and highest value of each channel.
   struct Box {
-    std::array<std::uint8_t, 3> low;
-    std::array<std::uint8_t, 3> high;
+    std::array<std::uint8_t, 4> low;
+    std::array<std::uint8_t, 4> high;
   };
 
   WeightedColors points_;
   std::vector<std::uint32_t> order_;
   std::vector<std::uint32_t> place_;
-  std::vector<double> r_, g_, b_, weights_;
+  std::vector<double> r_, g_, b_, t_, weights_;
   std::vector<Box> boxes_;
 };
 
@@ -111,10 +113,11 @@ class SeedingSpace {
 
 /// A smaller stand-in for a large colour set, for trying many starts cheaply.
 struct ReducedColors {
-  std::vector<Rgb8> colors;
+  std::vector<Color> colors;
   std::vector<std::uint32_t> weights;
+  unsigned channels = 3;  ///< those of the colours it stands for
 
-  [[nodiscard]] WeightedColors view() const { return {colors, weights}; }
+  [[nodiscard]] WeightedColors view() const { return {colors, weights, channels}; }
 };
 
 /// The summary split: the boxes of StartMethod::variance_split carried on to at most max_points

@@ -30,17 +30,23 @@ std::size_t draw_index(std::span<const std::uint64_t> cumulative, std::mt19937_6
 
 namespace {
 
-/// v's 8 bits spread out to every third bit: one channel's share of a Z-order (Morton) code.
+/// v's 8 bits spread out to every fourth bit: one channel's share of a Z-order (Morton) code.
 std::uint32_t spread_bits(std::uint8_t v) {
   std::uint32_t x = v;
-  x = (x | (x << 8u)) & 0x0300F00Fu;
-  x = (x | (x << 4u)) & 0x030C30C3u;
-  x = (x | (x << 2u)) & 0x09249249u;
+  x = (x | (x << 12u)) & 0x000F000Fu;
+  x = (x | (x << 6u)) & 0x03030303u;
+  x = (x | (x << 3u)) & 0x11111111u;
   return x;
 }
 
-std::uint32_t z_order(const Rgb8& c) {
-  return (spread_bits(c.r) << 2u) | (spread_bits(c.g) << 1u) | spread_bits(c.b);
+/// The Z-order code of a point: the bits of r, g, b and t interleaved from the highest down, t
+/// lowest of each four. Comparing codes compares the sequences (r7 g7 b7 t7 r6 … t0); with t = 0
+/// throughout, those are the sequences (r7 g7 b7 r6 … b0) of the 3-channel code with zeros
+/// between, in the same order, so an opaque image's points lie along the curve as they would
+/// in three channels.
+std::uint32_t z_order(const Color& c) {
+  return (spread_bits(c.r) << 3u) | (spread_bits(c.g) << 2u) | (spread_bits(c.b) << 1u) |
+         spread_bits(c.t);
 }
 
 }  // namespace
@@ -56,37 +62,40 @@ SeedingSpace::SeedingSpace(const WeightedColors& points)
   r_.resize(n);
   g_.resize(n);
   b_.resize(n);
+  if (points.channels == 4) t_.resize(n);
   weights_.resize(n);
   boxes_.resize((n + seeding_block - 1) / seeding_block);
   for (std::size_t s = 0; s < n; ++s) {
     const auto i = static_cast<std::uint32_t>(keys[s]);
     order_[s] = i;
     place_[i] = static_cast<std::uint32_t>(s);
-    const Rgb8& c = points.colors[i];
+    const Color& c = points.colors[i];
     r_[s] = c.r;
     g_[s] = c.g;
     b_[s] = c.b;
+    if (!t_.empty()) t_[s] = c.t;
     weights_[s] = points.weights[i];
     Box& box = boxes_[s / seeding_block];
-    const std::array<std::uint8_t, 3> channels{c.r, c.g, c.b};
+    const std::array<std::uint8_t, 4> channels{c.r, c.g, c.b, c.t};
     const bool first_of_block = s % seeding_block == 0;
-    for (std::size_t ch = 0; ch < 3; ++ch) {
+    for (std::size_t ch = 0; ch < 4; ++ch) {
       box.low[ch] = first_of_block ? channels[ch] : std::min(box.low[ch], channels[ch]);
       box.high[ch] = first_of_block ? channels[ch] : std::max(box.high[ch], channels[ch]);
     }
   }
 }
 
-double SeedingSpace::squared_distance_to_block(std::size_t block, const Rgb8& centre) const {
+double SeedingSpace::squared_distance_to_block(std::size_t block, const Color& centre) const {
   const Box& box = boxes_[block];
-  const std::array<std::uint8_t, 3> c{centre.r, centre.g, centre.b};
-  int sum = 0;
-  for (std::size_t ch = 0; ch < 3; ++ch) {
-    const int below = box.low[ch] - c[ch];
-    const int above = c[ch] - box.high[ch];
-    const int gap = std::max({below, above, 0});
-    sum += gap * gap;
-  }
+  const auto gap = [&](std::size_t ch, std::uint8_t value) {
+    const int below = box.low[ch] - value;
+    const int above = value - box.high[ch];
+    const int g = std::max({below, above, 0});
+    return g * g;
+  };
+  int sum = gap(0, centre.r) + gap(1, centre.g) + gap(2, centre.b);
+  // Every t of 3-channel points is 0, the centre's too: their gap is 0, not worth a look.
+  if (points_.channels == 4) sum += gap(3, centre.t);
   return sum;
 }
 
@@ -133,20 +142,19 @@ class Potential {
 
   /// The total the potential would have with `centre` added (exact: see potential_with),
   /// from the blocks the centre can reach.
-  [[nodiscard]] std::uint64_t total_with(const Rgb8& centre) const {
+  [[nodiscard]] std::uint64_t total_with(const Color& centre) const {
     double lowered = 0;
     for_each_run_within_reach(centre, [&](std::size_t begin, std::size_t end) {
       const std::size_t first = begin / seeding_block;
       const std::size_t last = (end - 1) / seeding_block;
       for (std::size_t block = first; block <= last; ++block) lowered += block_mass_[block];
       lowered -=
-          potential_with(space_.r() + begin, space_.g() + begin, space_.b() + begin,
-                         space_.weights() + begin, nearest_.data() + begin, end - begin, centre);
+          potential_with(space_.arrays().from(begin), nearest_.data() + begin, end - begin, centre);
     });
     return drawn_cumulative_.back() - static_cast<std::uint64_t>(lowered);
   }
 
-  void add_centre(const Rgb8& centre) {
+  void add_centre(const Color& centre) {
     for_each_run_within_reach(centre, [&](std::size_t begin, std::size_t end) {
       const std::size_t first = begin / seeding_block;
       const std::size_t last = (end - 1) / seeding_block;
@@ -154,8 +162,7 @@ class Potential {
                 block_mass_.begin() + static_cast<std::ptrdiff_t>(last + 1), mass_before_.begin());
       const SeedingStep step{block_mass_.data() + first, farthest_.data() + first,
                              lowered_.data() + begin};
-      detail::add_centre(space_.r() + begin, space_.g() + begin, space_.b() + begin,
-                         space_.weights() + begin, nearest_.data() + begin, end - begin, centre,
+      detail::add_centre(space_.arrays().from(begin), nearest_.data() + begin, end - begin, centre,
                          step);
       if (!has_centre_) return;
       // The lowered masses go to the blocks the draws see; a block whose sum is unchanged
@@ -187,7 +194,7 @@ class Potential {
   /// `centre` may be nearer to some point than its nearest centre so far: one kernel call a
   /// run, so that steps which reach every block cost what they did before blocks were skipped.
   template <typename Visit>
-  void for_each_run_within_reach(const Rgb8& centre, const Visit& visit) const {
+  void for_each_run_within_reach(const Color& centre, const Visit& visit) const {
     const std::size_t blocks = farthest_.size();
     const auto within_reach = [&](std::size_t block) {
       return space_.squared_distance_to_block(block, centre) < farthest_[block];
@@ -226,13 +233,13 @@ class Potential {
 
 std::vector<Centroid> kmeans_plus_plus(const SeedingSpace& space, unsigned k, std::uint64_t seed,
                                        unsigned candidates) {
-  const std::span<const Rgb8> colors = space.points().colors;
+  const std::span<const Color> colors = space.points().colors;
   std::mt19937_64 rng(seed);
   Potential potential(space);
   std::vector<Centroid> centres;
   centres.reserve(k);
 
-  const Rgb8 first = colors[potential.draw(rng)];
+  const Color first = colors[potential.draw(rng)];
   centres.push_back(to_centroid(first));
   potential.add_centre(first);
   while (centres.size() < k) {

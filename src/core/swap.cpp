@@ -25,7 +25,7 @@ struct Service {
 Service measure_service(const WeightedColors& points, const Clustering& clustering) {
   Service service{std::vector<double>(clustering.centroids.size(), 0.0), std::nullopt};
   double worst_error = 0;
-  const CentroidTable table(clustering.centroids);
+  const CentroidTable table(clustering.centroids, points.channels);
   NearestTwoBatch batch;
   for (std::size_t begin = 0; begin < points.colors.size(); begin += batch_size) {
     const std::size_t end = std::min(points.colors.size(), begin + batch_size);

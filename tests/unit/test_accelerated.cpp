@@ -23,17 +23,27 @@ namespace {
 
 using testing::sample_crop;
 using testing::sample_image;
+using testing::search_points;
 
-detail::WeightedColors points_of(const Histogram& histogram) {
-  return {histogram.colors, histogram.counts};
+/// The reference's centres are 3-D: the start's first three channels (the fourth is 0 for an
+/// opaque image's points).
+std::vector<reference::Point> reference_centres(const std::vector<detail::Centroid>& centres) {
+  std::vector<reference::Point> out;
+  out.reserve(centres.size());
+  for (const detail::Centroid& c : centres) out.push_back({c[0], c[1], c[2]});
+  return out;
 }
+
+/// A reference centre as a centroid: its fourth channel must stay 0.
+detail::Centroid as_centroid(const reference::Point& p) { return {p[0], p[1], p[2], 0.0}; }
 
 // A warm start (labels and bounds of an earlier run, as the 8-bit stage starts from the float
 // stage) must give exactly the plain Lloyd's result from the new centres, converged or not.
 TEST(AcceleratedKMeans, WarmStartEqualsPlainLloydFromTheNewCentres) {
   const Image crop = sample_crop(100, 80, 96, 96);
   const Histogram histogram = count_colors(crop);
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   for (unsigned k : {8u, 64u}) {
     for (unsigned earlier_iterations : {3u, 1000u}) {
       const detail::Clustering earlier =
@@ -43,12 +53,14 @@ TEST(AcceleratedKMeans, WarmStartEqualsPlainLloydFromTheNewCentres) {
         for (double& channel : centre) channel = std::round(channel + 0.3);
       }
       const reference::Clustering plain =
-          reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+          reference::plain_lloyd(crop.pixels, reference_centres(start), 1000);
       ASSERT_FALSE(plain.empty_cluster_seen);
       const detail::Clustering warm =
           detail::lloyd(points, start, 1000, 1, detail::Update::mean, &earlier);
       EXPECT_EQ(warm.iterations, plain.iterations) << "k = " << k;
-      for (std::size_t j = 0; j < k; ++j) ASSERT_EQ(warm.centroids[j], plain.centres[j]);
+      for (std::size_t j = 0; j < k; ++j) {
+        ASSERT_EQ(warm.centroids[j], as_centroid(plain.centres[j]));
+      }
       for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
         ASSERT_EQ(warm.labels[histogram.pixel_color[p]], plain.labels[p]) << "k = " << k;
       }
@@ -75,7 +87,8 @@ std::vector<detail::Centroid> nudged(std::vector<detail::Centroid> centres, doub
 TEST(AcceleratedKMeans, SettledRunEqualsTheFullWarmRun) {
   const Image crop = sample_crop(0, 0, 384, 256);
   const Histogram histogram = count_colors(crop);
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   const std::size_t n = points.colors.size();
   for (unsigned k : {2u, 4u, 8u}) {
     // Restarted from its optimum, as quantize starts from an optimum on a summary, so that
@@ -117,10 +130,12 @@ TEST(AcceleratedKMeans, SettledRunEqualsTheFullWarmRun) {
         }
         if (update == detail::Update::mean) {
           const reference::Clustering plain =
-              reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+              reference::plain_lloyd(crop.pixels, reference_centres(start), 1000);
           ASSERT_FALSE(plain.empty_cluster_seen);
           EXPECT_EQ(merged.iterations, plain.iterations) << "k = " << k;
-          for (std::size_t j = 0; j < k; ++j) ASSERT_EQ(merged.centroids[j], plain.centres[j]);
+          for (std::size_t j = 0; j < k; ++j) {
+            ASSERT_EQ(merged.centroids[j], as_centroid(plain.centres[j]));
+          }
           for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
             ASSERT_EQ(merged.labels[histogram.pixel_color[p]], plain.labels[p]) << "k = " << k;
           }
@@ -145,18 +160,20 @@ TEST(AcceleratedKMeans, EqualsPlainLloydAtLargeK) {
   for (const Case c : {Case{32, 128}, Case{64, 112}, Case{256, 96}}) {
     const Image crop = sample_crop(200, 150, c.side, c.side);
     const Histogram histogram = count_colors(crop);
-    const detail::WeightedColors points = points_of(histogram);
+    const std::vector<detail::Color> colors = search_points(histogram.colors);
+    const detail::WeightedColors points{colors, histogram.counts};
     ASSERT_GT(points.colors.size(), 2 * std::size_t{c.k});
     const std::vector<detail::Centroid> start = detail::kmeans_plus_plus(points, c.k, c.k);
     const reference::Clustering plain =
-        reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+        reference::plain_lloyd(crop.pixels, reference_centres(start), 1000);
     ASSERT_FALSE(plain.empty_cluster_seen) << "k = " << c.k;
     for (unsigned threads : {1u, 2u}) {
       const detail::Clustering fast = detail::lloyd(points, start, 1000, threads);
       EXPECT_TRUE(fast.converged);
       EXPECT_EQ(fast.iterations, plain.iterations) << "k = " << c.k;
       for (std::size_t j = 0; j < c.k; ++j) {
-        ASSERT_EQ(fast.centroids[j], plain.centres[j]) << "k = " << c.k << ", centre " << j;
+        ASSERT_EQ(fast.centroids[j], as_centroid(plain.centres[j]))
+            << "k = " << c.k << ", centre " << j;
       }
       for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
         ASSERT_EQ(fast.labels[histogram.pixel_color[p]], plain.labels[p])
@@ -174,21 +191,23 @@ TEST(AcceleratedKMeans, EqualsPlainLloydAtLargeK) {
 TEST(AcceleratedKMeans, NeighbourSearchEqualsPlainLloyd) {
   const Histogram histogram = count_colors(sample_crop(0, 0, 384, 256));
   const std::vector<std::uint32_t> ones(histogram.colors.size(), 1);
-  const detail::WeightedColors points{histogram.colors, ones};
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, ones};
   std::vector<std::uint8_t> pixels;
   for (const Rgb8& c : histogram.colors) pixels.insert(pixels.end(), {c.r, c.g, c.b});
   for (const unsigned k : {64u, 128u}) {
     ASSERT_GE(points.colors.size(), 64u * k) << "too few colours for the neighbour search";
     const std::vector<detail::Centroid> start = detail::variance_split(points, k);
     const reference::Clustering plain =
-        reference::plain_lloyd(pixels, {start.begin(), start.end()}, 1000);
+        reference::plain_lloyd(pixels, reference_centres(start), 1000);
     ASSERT_FALSE(plain.empty_cluster_seen);
     for (const unsigned threads : {1u, 2u, 3u}) {
       const detail::Clustering fast = detail::lloyd(points, start, 1000, threads);
       EXPECT_EQ(fast.iterations, plain.iterations) << "k = " << k << ", " << threads << " threads";
       EXPECT_EQ(fast.labels, plain.labels) << "k = " << k << ", " << threads << " threads";
       for (std::size_t j = 0; j < k; ++j) {
-        ASSERT_EQ(fast.centroids[j], plain.centres[j]) << "k = " << k << ", centre " << j;
+        ASSERT_EQ(fast.centroids[j], as_centroid(plain.centres[j]))
+            << "k = " << k << ", centre " << j;
       }
     }
   }
@@ -198,7 +217,8 @@ TEST(AcceleratedKMeans, NeighbourSearchEqualsPlainLloyd) {
 // threads. Any thread count must give the same bytes.
 TEST(AcceleratedKMeans, ThreadCountNeverChangesTheResult) {
   const Histogram histogram = count_colors(sample_image());
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   ASSERT_GT(points.colors.size(), 65536u);
   for (detail::Update update : {detail::Update::mean, detail::Update::rounded_mean}) {
     const std::vector<detail::Centroid> start = detail::variance_split(points, 48);
@@ -232,13 +252,14 @@ TEST(AcceleratedKMeans, ThreadCountNeverChangesTheResult) {
 TEST(AcceleratedKMeans, RoundedMeanUpdateConvergesToEightBitMeans) {
   const Image crop = sample_crop(0, 200, 160, 120);
   const Histogram histogram = count_colors(crop);
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   const detail::Clustering result = detail::lloyd(points, detail::variance_split(points, 20), 1000,
                                                   1, detail::Update::rounded_mean);
   ASSERT_TRUE(result.converged);
   std::vector<std::array<std::uint64_t, 4>> sums(20, {0, 0, 0, 0});
   for (std::size_t i = 0; i < points.colors.size(); ++i) {
-    const Rgb8& c = points.colors[i];
+    const detail::Color& c = points.colors[i];
     const double own = detail::squared_distance(c, result.centroids[result.labels[i]]);
     for (const detail::Centroid& m : result.centroids)
       ASSERT_LE(own, detail::squared_distance(c, m));
@@ -254,14 +275,16 @@ TEST(AcceleratedKMeans, RoundedMeanUpdateConvergesToEightBitMeans) {
       // Half up: floor(mean + 1/2) = floor((2·sum + w) / (2·w)).
       EXPECT_EQ(result.centroids[j][ch], static_cast<double>((2 * sums[j][ch] + w) / (2 * w)));
     }
+    EXPECT_EQ(result.centroids[j][3], 0.0) << "an opaque image's fourth channel";
   }
 }
 
 TEST(AcceleratedKMeans, SplittingStartFindsSeparatedGroupsAndIsDeterministic) {
   // Three tight groups: the first two splits must separate them.
-  std::vector<Rgb8> colours;
+  std::vector<detail::Color> colours;
   std::vector<std::uint32_t> weights;
-  for (const Rgb8 centre : {Rgb8{20, 20, 20}, Rgb8{200, 30, 30}, Rgb8{30, 30, 200}}) {
+  for (const detail::Color centre :
+       {detail::Color{20, 20, 20}, detail::Color{200, 30, 30}, detail::Color{30, 30, 200}}) {
     for (int d = 0; d < 5; ++d) {
       colours.push_back({static_cast<std::uint8_t>(centre.r + d), centre.g, centre.b});
       weights.push_back(static_cast<std::uint32_t>(1 + d));
@@ -280,7 +303,8 @@ TEST(AcceleratedKMeans, SplittingStartFindsSeparatedGroupsAndIsDeterministic) {
 
 TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
   const Histogram histogram = count_colors(sample_crop(50, 50, 100, 100));
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   for (unsigned candidates : {1u, 7u}) {
     const auto a = detail::kmeans_plus_plus(points, 64, 5, candidates);
     const std::set<detail::Centroid> distinct(a.begin(), a.end());
@@ -296,11 +320,12 @@ std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColor
                                                      unsigned k, std::uint64_t seed,
                                                      unsigned candidates) {
   const std::size_t n = points.colors.size();
-  const auto gap = [](const Rgb8& a, const Rgb8& b) {
+  const auto gap = [](const detail::Color& a, const detail::Color& b) {
     const std::int64_t dr = a.r - b.r;
     const std::int64_t dg = a.g - b.g;
     const std::int64_t db = a.b - b.b;
-    return static_cast<std::uint64_t>(dr * dr + dg * dg + db * db);
+    const std::int64_t dt = a.t - b.t;
+    return static_cast<std::uint64_t>(dr * dr + dg * dg + db * db + dt * dt);
   };
   std::mt19937_64 rng(seed);
   std::vector<std::uint64_t> nearest(n, std::numeric_limits<std::uint64_t>::max());
@@ -339,7 +364,8 @@ std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColor
 TEST(AcceleratedKMeans, KMeansPlusPlusEqualsThePlainDefinition) {
   for (const auto& [width, height] : {std::pair{40u, 25u}, std::pair{96u, 96u}}) {
     const Histogram histogram = count_colors(sample_crop(30, 60, width, height));
-    const detail::WeightedColors points = points_of(histogram);
+    const std::vector<detail::Color> colors = search_points(histogram.colors);
+    const detail::WeightedColors points{colors, histogram.counts};
     for (unsigned k : {1u, 2u, 7u, 32u, 150u}) {
       for (unsigned candidates : {1u, 5u}) {
         for (std::uint64_t seed : {0u, 9u}) {
@@ -387,7 +413,8 @@ TEST(AcceleratedKMeans, DrawIndexIsTheLinearScanOfTheMasses) {
 
 TEST(AcceleratedKMeans, SummaryKeepsTheWeightInAtMostTheBoxesAsked) {
   const Histogram histogram = count_colors(sample_image());
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   const detail::ReducedColors summary = detail::summarise_by_splitting(points, 1024);
   EXPECT_EQ(summary.colors.size(), 1024u);
   ASSERT_EQ(summary.weights.size(), summary.colors.size());
@@ -408,7 +435,8 @@ TEST(AcceleratedKMeans, SummaryKeepsTheWeightInAtMostTheBoxesAsked) {
 // run for its size alone makes.
 TEST(AcceleratedKMeans, SummariesMadeTogetherEqualThoseMadeAlone) {
   const Histogram histogram = count_colors(sample_image());
-  const detail::WeightedColors points = points_of(histogram);
+  const std::vector<detail::Color> colors = search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   const std::vector<std::size_t> sizes = {3, 1024, 2048, 4096, 500'000};
   const std::vector<detail::ReducedColors> together = detail::summarise_by_splitting(points, sizes);
   ASSERT_EQ(together.size(), sizes.size());

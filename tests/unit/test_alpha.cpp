@@ -3,12 +3,16 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <span>
 
+#include "core/premultiplied.hpp"
 #include "core/rgba_histogram.hpp"
-#include "core/rgba_kmeans.hpp"
+#include "core/starts.hpp"
+#include "core/transparent.hpp"
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 #include "palette_oracle.hpp"
@@ -265,14 +269,6 @@ TEST(Alpha, NoWorseThanAPlainReferenceLloyd) {
 
 using Point = std::array<double, 4>;
 
-std::vector<std::array<long long, 4>> premultiplied_points(const detail::RgbaHistogram& h) {
-  std::vector<std::array<long long, 4>> out;
-  for (const auto& c : h.colors) {
-    out.push_back({c.r * c.a, c.g * c.a, c.b * c.a, 255LL * c.a});
-  }
-  return out;
-}
-
 /// The 8-bit straight colour nearest a premultiplied mean, by trying every alpha.
 Point brute_force_written(const Point& mean) {
   double best = std::numeric_limits<double>::infinity();
@@ -349,10 +345,14 @@ std::vector<oracle::Entry> reference_written_lloyd(const std::vector<std::array<
   return entries;
 }
 
-/// Plain weighted Lloyd: every point against every centre, means from scratch.
-std::vector<std::uint32_t> plain_lloyd4(const std::vector<std::array<long long, 4>>& points,
-                                        const std::vector<std::uint32_t>& weights,
-                                        std::vector<Point>& centres, bool written) {
+/// Plain weighted Lloyd on 4-D integer points: every point against every centre, means from
+/// scratch, rounded half up with `rounded`.
+std::vector<std::uint32_t> plain_lloyd4(const std::vector<detail::Color>& points,
+                                        std::span<const std::uint32_t> weights,
+                                        std::vector<Point>& centres, bool rounded) {
+  const auto channel = [](const detail::Color& c, std::size_t ch) {
+    return static_cast<double>(ch == 0 ? c.r : ch == 1 ? c.g : ch == 2 ? c.b : c.t);
+  };
   std::vector<std::uint32_t> labels(points.size(), 0);
   for (int iteration = 0; iteration < 1000; ++iteration) {
     bool changed = false;
@@ -362,8 +362,7 @@ std::vector<std::uint32_t> plain_lloyd4(const std::vector<std::array<long long, 
       for (std::uint32_t j = 0; j < centres.size(); ++j) {
         double d = 0;
         for (std::size_t c = 0; c < 4; ++c) {
-          d += (static_cast<double>(points[i][c]) - centres[j][c]) *
-               (static_cast<double>(points[i][c]) - centres[j][c]);
+          d += (channel(points[i], c) - centres[j][c]) * (channel(points[i], c) - centres[j][c]);
         }
         if (d < best_d) {
           best_d = d;
@@ -375,52 +374,56 @@ std::vector<std::uint32_t> plain_lloyd4(const std::vector<std::array<long long, 
     }
     if (iteration > 0 && !changed) break;
     for (std::uint32_t j = 0; j < centres.size(); ++j) {
-      long long sum[4] = {0, 0, 0, 0};
-      long long weight = 0;
+      double sum[4] = {0, 0, 0, 0};
+      double weight = 0;
       for (std::size_t i = 0; i < points.size(); ++i) {
         if (labels[i] != j) continue;
-        for (std::size_t c = 0; c < 4; ++c) sum[c] += weights[i] * points[i][c];
+        for (std::size_t c = 0; c < 4; ++c) sum[c] += weights[i] * channel(points[i], c);
         weight += weights[i];
       }
       EXPECT_GT(weight, 0) << "the reference does not re-seed empty clusters";
       if (weight == 0) continue;
-      Point mean{};
       for (std::size_t c = 0; c < 4; ++c) {
-        mean[c] = static_cast<double>(sum[c]) / static_cast<double>(weight);
+        centres[j][c] = rounded ? std::floor(sum[c] / weight + 0.5) : sum[c] / weight;
       }
-      centres[j] = written ? brute_force_written(mean) : mean;
     }
   }
   return labels;
 }
 
+/// The search's Lloyd on an image's premultiplied 4-channel points is plain Lloyd's.
 TEST(Alpha, LloydMatchesAPlainReferenceFromTheSameStart) {
   const Image image = alpha_ramp();
   const detail::RgbaHistogram histogram = detail::count_rgba_colors(image);
-  std::vector<detail::Point4> points;
-  for (const auto& c : histogram.colors) points.push_back(detail::premultiply(c));
-  const detail::WeightedPoints4 weighted{points, histogram.counts};
+  const detail::TransparentPoints points = detail::transparent_points(histogram);
+  const detail::WeightedColors weighted = points.view();
   for (const unsigned k : {3u, 12u, 40u}) {
-    const auto start = detail::kmeans_plus_plus4(weighted, k, 99, 3);
+    const auto start = detail::kmeans_plus_plus(weighted, k, 99, 3);
     ASSERT_EQ(start.size(), k);
-    for (const bool written : {false, true}) {
+    for (const bool rounded : {false, true}) {
       std::vector<Point> reference_centres(start.begin(), start.end());
-      if (written) {
-        for (Point& c : reference_centres) c = brute_force_written(c);
-      }
-      std::vector<detail::Centroid4> ours_start(reference_centres.begin(), reference_centres.end());
-      const auto ours =
-          detail::lloyd4(weighted, ours_start, 1000, 2,
-                         written ? detail::Update::rounded_mean : detail::Update::mean);
-      const auto labels = plain_lloyd4(premultiplied_points(histogram), histogram.counts,
-                                       reference_centres, written);
+      const auto ours = detail::lloyd(
+          weighted, start, 1000, 2, rounded ? detail::Update::rounded_mean : detail::Update::mean);
+      const auto labels = plain_lloyd4(points.colors, points.weights, reference_centres, rounded);
       EXPECT_TRUE(ours.converged);
-      EXPECT_EQ(ours.labels, labels) << "k = " << k << (written ? " (written)" : "");
+      EXPECT_EQ(ours.labels, labels) << "k = " << k << (rounded ? " (rounded)" : "");
       for (std::size_t j = 0; j < k; ++j) {
         for (std::size_t c = 0; c < 4; ++c) {
-          EXPECT_NEAR(ours.centroids[j][c], reference_centres[j][c], 1e-6);
+          EXPECT_NEAR(ours.centroids[j][c], reference_centres[j][c], 1e-9);
         }
       }
+    }
+  }
+}
+
+/// A visible colour's search point is its premultiplied colour rounded, and its transparency.
+TEST(Alpha, SearchPointsArePremultipliedAndRounded) {
+  for (int a = 1; a <= 255; ++a) {
+    for (int v = 0; v <= 255; v += 5) {
+      const auto c8 = static_cast<std::uint8_t>(v);
+      const detail::Color p = detail::search_point({c8, c8, c8, static_cast<std::uint8_t>(a)});
+      EXPECT_EQ(p.r, std::lround(v * a / 255.0)) << v << " at alpha " << a;
+      EXPECT_EQ(p.t, 255 - a);
     }
   }
 }
@@ -429,10 +432,12 @@ TEST(Alpha, BestWrittenColourIsTheBruteForceOne) {
   std::mt19937_64 rng(5);
   for (int trial = 0; trial < 300; ++trial) {
     const double a = 1.0 + static_cast<double>(rng() % 25400) / 100.0;  // alpha 1 .. 255
-    detail::Centroid4 mean{};
+    detail::Centroid mean{};
     for (std::size_t c = 0; c < 3; ++c) mean[c] = static_cast<double>(rng() % 25600) / 100.0 * a;
     mean[3] = 255.0 * a;
-    const detail::Centroid4 ours = detail::written_centroid(detail::best_written_colour(mean));
+    const detail::Rgba8 written = detail::best_written_colour(mean);
+    const Point ours{written.r * written.a * 1.0, written.g * written.a * 1.0,
+                     written.b * written.a * 1.0, 255.0 * written.a};
     const Point reference = brute_force_written({mean[0], mean[1], mean[2], mean[3]});
     double ours_error = 0;
     double reference_error = 0;

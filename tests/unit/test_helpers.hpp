@@ -5,9 +5,18 @@
 #include <random>
 #include <vector>
 
+#include "core/kmeans.hpp"
 #include "kmquant/image.hpp"
 
 namespace kmquant::testing {
+
+/// Opaque colours as the search's points (the fourth channel 0).
+inline std::vector<detail::Color> search_points(const std::vector<Rgb8>& colors) {
+  std::vector<detail::Color> points;
+  points.reserve(colors.size());
+  for (const Rgb8& c : colors) points.push_back(detail::to_color(c));
+  return points;
+}
 
 inline Image make_rgb(std::uint32_t width, std::uint32_t height) {
   Image image;

@@ -55,17 +55,23 @@ TEST(KMeans, WeightedUniqueColoursEqualAllPixels) {
   const Image crop = sample_crop(300, 200, 96, 64);
   const Histogram histogram = count_colors(crop);
   ASSERT_LT(histogram.colors.size(), crop.pixel_count()) << "the crop should repeat colours";
-  const detail::WeightedColors points{histogram.colors, histogram.counts};
+  const std::vector<detail::Color> colors = testing::search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   for (unsigned k : {2u, 5u, 8u, 16u}) {
     const std::vector<detail::Centroid> start = detail::kmeans_plus_plus(points, k, 7);
     const detail::Clustering weighted = detail::lloyd(points, start, 1000);
+    std::vector<reference::Point> reference_start;
+    for (const detail::Centroid& c : start) reference_start.push_back({c[0], c[1], c[2]});
     const reference::Clustering all_pixels =
-        reference::plain_lloyd(crop.pixels, {start.begin(), start.end()}, 1000);
+        reference::plain_lloyd(crop.pixels, reference_start, 1000);
     ASSERT_FALSE(all_pixels.empty_cluster_seen) << "k = " << k;
     EXPECT_TRUE(weighted.converged);
     EXPECT_EQ(weighted.iterations, all_pixels.iterations) << "k = " << k;
     for (std::size_t j = 0; j < k; ++j) {
-      EXPECT_EQ(weighted.centroids[j], all_pixels.centres[j]) << "k = " << k << ", centre " << j;
+      const detail::Centroid& ours = weighted.centroids[j];
+      EXPECT_EQ((reference::Point{ours[0], ours[1], ours[2]}), all_pixels.centres[j])
+          << "k = " << k << ", centre " << j;
+      EXPECT_EQ(ours[3], 0.0) << "k = " << k << ", centre " << j;
     }
     for (std::size_t p = 0; p < crop.pixel_count(); ++p) {
       ASSERT_EQ(weighted.labels[histogram.pixel_color[p]], all_pixels.labels[p])
@@ -77,14 +83,15 @@ TEST(KMeans, WeightedUniqueColoursEqualAllPixels) {
 TEST(KMeans, ConvergedMeansAreAFixedPoint) {
   const Image crop = sample_crop(0, 0, 128, 96);
   const Histogram histogram = count_colors(crop);
-  const detail::WeightedColors points{histogram.colors, histogram.counts};
+  const std::vector<detail::Color> colors = testing::search_points(histogram.colors);
+  const detail::WeightedColors points{colors, histogram.counts};
   const detail::Clustering result =
       detail::lloyd(points, detail::kmeans_plus_plus(points, 12, 3), 1000);
   ASSERT_TRUE(result.converged);
   // Each point is at its nearest centroid, and each centroid is its points' mean.
   std::vector<std::array<double, 4>> sums(12, {0, 0, 0, 0});
   for (std::size_t i = 0; i < histogram.colors.size(); ++i) {
-    const Rgb8& c = histogram.colors[i];
+    const detail::Color& c = colors[i];
     const double own = detail::squared_distance(c, result.centroids[result.labels[i]]);
     for (const detail::Centroid& m : result.centroids) {
       EXPECT_LE(own, detail::squared_distance(c, m));
@@ -106,11 +113,12 @@ TEST(KMeans, ConvergedMeansAreAFixedPoint) {
 TEST(KMeans, EmptyClustersAreReseeded) {
   // Two far groups of distinct colours, and all four start centres inside one group: the
   // centres that win no point must be re-seeded, leaving four non-empty clusters.
-  const std::vector<Rgb8> colours = {{0, 0, 0},       {2, 0, 0},       {0, 2, 0},
-                                     {250, 250, 250}, {252, 250, 250}, {250, 252, 250}};
+  const std::vector<detail::Color> colours = {{0, 0, 0},       {2, 0, 0},       {0, 2, 0},
+                                              {250, 250, 250}, {252, 250, 250}, {250, 252, 250}};
   const std::vector<std::uint32_t> weights = {5, 1, 1, 5, 1, 1};
   const detail::WeightedColors points{colours, weights};
-  const std::vector<detail::Centroid> start = {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0}};
+  const std::vector<detail::Centroid> start = {
+      {1, 1, 0, 0}, {1, 1, 0, 0}, {1, 1, 0, 0}, {1, 1, 0, 0}};
   const detail::Clustering result = detail::lloyd(points, start, 100);
   EXPECT_TRUE(result.converged);
   std::vector<int> members(4, 0);

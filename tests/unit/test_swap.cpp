@@ -16,7 +16,7 @@ namespace {
 
 /// Three clumps of colours far apart: A (two colours, heavy), B and C (one colour each).
 struct Clumps {
-  std::vector<Rgb8> colors{{10, 10, 10}, {14, 10, 10}, {120, 200, 40}, {200, 40, 120}};
+  std::vector<detail::Color> colors{{10, 10, 10}, {14, 10, 10}, {120, 200, 40}, {200, 40, 120}};
   std::vector<std::uint32_t> weights{50, 40, 30, 20};
   [[nodiscard]] detail::WeightedColors points() const { return {colors, weights}; }
 };
@@ -74,8 +74,8 @@ TEST(Swap, TriedEntriesAreSkippedCheapestFirst) {
 // The nearest pair of entries is not always the cheapest to thin: two heavy colours 3 apart
 // cost 1,000 × 9 to merge, two light ones 30 apart 1 × 900. The light pair's first moves.
 TEST(Swap, RemovalCostOutweighsTheGapBetweenEntries) {
-  const std::vector<Rgb8> colors{{0, 0, 0},       {0, 0, 3},   {100, 100, 100},
-                                 {100, 100, 130}, {250, 0, 0}, {200, 0, 0}};
+  const std::vector<detail::Color> colors{{0, 0, 0},       {0, 0, 3},   {100, 100, 100},
+                                          {100, 100, 130}, {250, 0, 0}, {200, 0, 0}};
   const std::vector<std::uint32_t> weights{1000, 1000, 1, 1, 10, 10};
   const detail::WeightedColors points{colors, weights};
   const detail::Clustering clustering = detail::lloyd(
