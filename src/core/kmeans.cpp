@@ -257,9 +257,24 @@ class MotionTracker {
   CentroidMotion motion_;
 };
 
+/// squared_distance over the channels in use: an opaque problem's hottest loops skip the fourth
+/// channel, whose 0 adds exactly nothing (the same value, for less work).
+template <bool with_t>
+double distance_in_use(const Color& c, const Centroid& m) noexcept {
+  if constexpr (with_t) {
+    return squared_distance(c, m);
+  } else {
+    const double dr = c.r - m[0];
+    const double dg = c.g - m[1];
+    const double db = c.b - m[2];
+    return dr * dr + dg * dg + db * db;
+  }
+}
+
 /// The nearest two centroids of a colour whose own centroid is at squared distance own_squared,
 /// looking at the own centroid's neighbours only. Exact when it returns true: every other
 /// centroid is then provably farther than the second found (reach − own distance > second).
+template <bool with_t>
 bool nearest_among_neighbours(const Color& colour, std::uint32_t own, double own_squared,
                               const std::vector<Centroid>& centroids, const CentroidMotion& motion,
                               NearestTwo& out) {
@@ -267,7 +282,7 @@ bool nearest_among_neighbours(const Color& colour, std::uint32_t own, double own
   const std::uint32_t* neighbours = motion.neighbours.data() + own * neighbour_count;
   for (std::size_t m = 0; m < neighbour_count; ++m) {
     const std::uint32_t j = neighbours[m];
-    const double d = squared_distance(colour, centroids[j]);
+    const double d = distance_in_use<with_t>(colour, centroids[j]);
     if (d < out.first || (d == out.first && j < out.index)) {
       out.second = out.first;
       out.first = d;
@@ -313,7 +328,7 @@ void assign_all(const WeightedColors& points, const CentroidTable& table, PointS
 
 /// Colour i's bounds and label from a search that found `nearest`; a change of label is
 /// listed in `out`.
-void take_search(std::uint32_t i, const NearestTwo& nearest, PointState& state, Moves& out) {
+inline void take_search(std::uint32_t i, const NearestTwo& nearest, PointState& state, Moves& out) {
   state.upper[i] = std::sqrt(nearest.first);
   state.lower[i] = std::sqrt(nearest.second);
   const std::uint32_t own = state.labels[i];
@@ -335,6 +350,7 @@ void search_waiting(const CentroidTable& table, PointState& state, Moves& out) {
 
 /// The colours begin..end of one Hamerly assignment step: those whose bounds prove nothing are
 /// searched, and the ones whose label changes are listed in `out`.
+template <bool with_t>
 void reassign_range(const WeightedColors& points, const std::vector<Centroid>& centroids,
                     const CentroidTable& table, const CentroidMotion& motion,
                     const BoundShift& shift, std::size_t begin, std::size_t end, PointState& state,
@@ -350,12 +366,13 @@ void reassign_range(const WeightedColors& points, const std::vector<Centroid>& c
     const std::uint32_t i = out.candidates[c];
     const std::uint32_t own = state.labels[i];
     // Tighten the upper bound to the exact distance; maybe that is proof enough.
-    const double own_squared = squared_distance(points.colors[i], centroids[own]);
+    const double own_squared = distance_in_use<with_t>(points.colors[i], centroids[own]);
     state.upper[i] = std::sqrt(own_squared);
     if (state.upper[i] + bound_margin < std::max(motion.half_gap[own], state.lower[i])) continue;
     NearestTwo nearest;
     if (!motion.neighbours.empty() &&
-        nearest_among_neighbours(points.colors[i], own, own_squared, centroids, motion, nearest)) {
+        nearest_among_neighbours<with_t>(points.colors[i], own, own_squared, centroids, motion,
+                                         nearest)) {
       take_search(i, nearest, state, out);
       continue;
     }
@@ -377,8 +394,13 @@ std::size_t reassign(const WeightedColors& points, const std::vector<Centroid>& 
   state.moves.resize((n + chunk_size - 1) / chunk_size);
   for_each_chunk(n, centroids.size(), threads,
                  [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-                   reassign_range(points, centroids, table, motion, shift, begin, end, state,
-                                  state.moves[chunk]);
+                   if (points.channels == 4) {
+                     reassign_range<true>(points, centroids, table, motion, shift, begin, end,
+                                          state, state.moves[chunk]);
+                   } else {
+                     reassign_range<false>(points, centroids, table, motion, shift, begin, end,
+                                           state, state.moves[chunk]);
+                   }
                  });
   std::size_t changed = 0;
   for (const Moves& chunk : state.moves) {

@@ -457,14 +457,19 @@ NearestTwo nearest_two(const Color& colour, const CentroidTable& table) {
                               colour.r, colour.g, colour.b, colour.t);
 }
 
+void NearestTwoBatch::grow() {
+  const std::size_t capacity = std::max<std::size_t>(64, 2 * r_.size());
+  for (std::vector<double>* channel : {&r_, &g_, &b_, &t_}) channel->resize(capacity);
+}
+
 void NearestTwoBatch::search(const CentroidTable& table) {
-  index_.resize(r_.size());
-  first_.resize(r_.size());
-  second_.resize(r_.size());
+  index_.resize(size_);
+  first_.resize(size_);
+  second_.resize(size_);
   const double* t = table.t();
   chosen().nearest_two_batch(table.r(), table.g(), table.b(), t, table.size(), r_.data(), g_.data(),
-                             b_.data(), t == nullptr ? nullptr : t_.data(), r_.size(),
-                             index_.data(), first_.data(), second_.data());
+                             b_.data(), t == nullptr ? nullptr : t_.data(), size_, index_.data(),
+                             first_.data(), second_.data());
 }
 
 void nearest_other_gaps(const CentroidTable& table, std::span<double> squared) {

@@ -50,19 +50,17 @@ struct NearestTwo {
 /// a colour. The buffers are kept from batch to batch.
 class NearestTwoBatch {
  public:
-  void clear() noexcept {
-    r_.clear();
-    g_.clear();
-    b_.clear();
-    t_.clear();
-  }
+  void clear() noexcept { size_ = 0; }
+  /// One capacity check for the four channels: small enough to inline in the search loops.
   void add(const Color& colour) {
-    r_.push_back(colour.r);
-    g_.push_back(colour.g);
-    b_.push_back(colour.b);
-    t_.push_back(colour.t);
+    if (size_ == r_.size()) grow();
+    r_[size_] = colour.r;
+    g_[size_] = colour.g;
+    b_[size_] = colour.b;
+    t_[size_] = colour.t;
+    ++size_;
   }
-  [[nodiscard]] std::size_t size() const noexcept { return r_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
   /// Search for every colour added since the last clear().
   void search(const CentroidTable& table);
   [[nodiscard]] NearestTwo at(std::size_t i) const noexcept {
@@ -70,7 +68,10 @@ class NearestTwoBatch {
   }
 
  private:
-  std::vector<double> r_, g_, b_, t_;
+  void grow();
+
+  std::size_t size_ = 0;
+  std::vector<double> r_, g_, b_, t_;  ///< their first size_ values are the colours added
   std::vector<std::int32_t> index_;
   std::vector<double> first_, second_;
 };
