@@ -16,6 +16,7 @@
 #include "kmquant/error.hpp"
 #include "kmquant/quantize.hpp"
 #include "reference_kmeans.hpp"
+#include "reference_seeding.hpp"
 #include "test_helpers.hpp"
 
 namespace kmquant {
@@ -314,50 +315,6 @@ TEST(AcceleratedKMeans, KMeansPlusPlusGivesDistinctColoursAndDependsOnTheSeed) {
   }
 }
 
-/// Greedy k-means++ as its definition states it, with plain loops: every point's running sums
-/// of weight · D² made afresh each step, each candidate's potential summed point by point.
-std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColors& points,
-                                                     unsigned k, std::uint64_t seed,
-                                                     unsigned candidates) {
-  const std::size_t n = points.colors.size();
-  const auto gap = [](const detail::Color& a, const detail::Color& b) {
-    const std::int64_t dr = a.r - b.r;
-    const std::int64_t dg = a.g - b.g;
-    const std::int64_t db = a.b - b.b;
-    const std::int64_t dt = a.t - b.t;
-    return static_cast<std::uint64_t>(dr * dr + dg * dg + db * db + dt * dt);
-  };
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint64_t> nearest(n, std::numeric_limits<std::uint64_t>::max());
-  std::vector<std::uint64_t> cumulative(n);
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < n; ++i) cumulative[i] = sum += points.weights[i];
-  std::vector<detail::Centroid> centres;
-  while (centres.size() < k) {
-    std::size_t chosen = detail::draw_index(cumulative, rng);
-    std::uint64_t chosen_total = std::numeric_limits<std::uint64_t>::max();
-    for (unsigned c = 0; c < (centres.empty() ? 1 : candidates); ++c) {
-      const std::size_t candidate = c == 0 ? chosen : detail::draw_index(cumulative, rng);
-      std::uint64_t total = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        total += points.weights[i] *
-                 std::min(nearest[i], gap(points.colors[i], points.colors[candidate]));
-      }
-      if (c == 0 || total < chosen_total) {
-        chosen = candidate;
-        chosen_total = total;
-      }
-    }
-    centres.push_back(detail::to_centroid(points.colors[chosen]));
-    sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      nearest[i] = std::min(nearest[i], gap(points.colors[i], points.colors[chosen]));
-      cumulative[i] = sum += points.weights[i] * nearest[i];
-    }
-  }
-  return centres;
-}
-
 // The seeding draws block by block, sums candidates with SIMD and skips the blocks a centre
 // cannot reach: the same centres as the plain definition, for point counts that do and do not
 // fill the last block, and up to k = 150, where most blocks are out of reach.
@@ -370,7 +327,7 @@ TEST(AcceleratedKMeans, KMeansPlusPlusEqualsThePlainDefinition) {
       for (unsigned candidates : {1u, 5u}) {
         for (std::uint64_t seed : {0u, 9u}) {
           EXPECT_EQ(detail::kmeans_plus_plus(points, k, seed, candidates),
-                    plain_kmeans_plus_plus(points, k, seed, candidates))
+                    reference::plain_kmeans_plus_plus(points, k, seed, candidates))
               << points.colors.size() << " colours, k = " << k << ", " << candidates
               << " candidates, seed " << seed;
         }

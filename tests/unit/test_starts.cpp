@@ -13,6 +13,7 @@
 
 #include "core/starts.hpp"
 #include "kmquant/quantize.hpp"
+#include "reference_seeding.hpp"
 #include "test_helpers.hpp"
 
 namespace kmquant {
@@ -240,50 +241,6 @@ TEST(Starts, SummariesOfPointsWithTransparency) {
   }
 }
 
-/// Greedy k-means++ over 4 channels with plain loops: every point's running sums of weight · D²
-/// made afresh each step, each candidate's potential summed point by point.
-std::vector<detail::Centroid> plain_kmeans_plus_plus(const detail::WeightedColors& points,
-                                                     unsigned k, std::uint64_t seed,
-                                                     unsigned candidates) {
-  const std::size_t n = points.colors.size();
-  const auto gap = [](const detail::Color& a, const detail::Color& b) {
-    const std::int64_t dr = a.r - b.r;
-    const std::int64_t dg = a.g - b.g;
-    const std::int64_t db = a.b - b.b;
-    const std::int64_t dt = a.t - b.t;
-    return static_cast<std::uint64_t>(dr * dr + dg * dg + db * db + dt * dt);
-  };
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint64_t> nearest(n, std::numeric_limits<std::uint64_t>::max());
-  std::vector<std::uint64_t> cumulative(n);
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < n; ++i) cumulative[i] = sum += points.weights[i];
-  std::vector<detail::Centroid> centres;
-  while (centres.size() < k) {
-    std::size_t chosen = detail::draw_index(cumulative, rng);
-    std::uint64_t chosen_total = std::numeric_limits<std::uint64_t>::max();
-    for (unsigned c = 0; c < (centres.empty() ? 1 : candidates); ++c) {
-      const std::size_t candidate = c == 0 ? chosen : detail::draw_index(cumulative, rng);
-      std::uint64_t total = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        total += points.weights[i] *
-                 std::min(nearest[i], gap(points.colors[i], points.colors[candidate]));
-      }
-      if (c == 0 || total < chosen_total) {
-        chosen = candidate;
-        chosen_total = total;
-      }
-    }
-    centres.push_back(detail::to_centroid(points.colors[chosen]));
-    sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      nearest[i] = std::min(nearest[i], gap(points.colors[i], points.colors[chosen]));
-      cumulative[i] = sum += points.weights[i] * nearest[i];
-    }
-  }
-  return centres;
-}
-
 // k-means++ on points with transparency, its blocks skipped by 4-channel bounding boxes, draws
 // exactly what the plain definition draws, and k distinct points.
 TEST(Starts, KMeansPlusPlusWithTransparencyEqualsThePlainDefinition) {
@@ -293,7 +250,7 @@ TEST(Starts, KMeansPlusPlusWithTransparencyEqualsThePlainDefinition) {
   for (const unsigned k : {2u, 40u, 150u}) {
     for (const unsigned candidates : {1u, 4u}) {
       const auto drawn = detail::kmeans_plus_plus(space, k, 3, candidates);
-      EXPECT_EQ(drawn, plain_kmeans_plus_plus(view, k, 3, candidates))
+      EXPECT_EQ(drawn, reference::plain_kmeans_plus_plus(view, k, 3, candidates))
           << "k " << k << " candidates " << candidates;
       EXPECT_EQ(std::set<detail::Centroid>(drawn.begin(), drawn.end()).size(), k);
     }
