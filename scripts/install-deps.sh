@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install kmquant's build dependencies from Debian 12's packages; with --test, what the tests
 # need too (the CI presets also compile the benchmarks); with --bench, what the benchmarks and
-# bench/peers.py's peer quantizers need. Uses sudo when not run as root. Installs nothing that
-# is already there.
+# bench/peers.py's peer quantizers need (libjxl-devtools: butteraugli_main and ssimulacra_main for
+# bench/rd_perceptual.py). Uses sudo when not run as root. Installs nothing that is already there.
 #   scripts/install-deps.sh [--test] [--bench]
 set -euo pipefail
 
@@ -19,7 +19,7 @@ for option in "$@"; do
       libbenchmark-dev python3-pandas python3-sklearn python3-skimage python3-dask python3-distributed
       python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib chromium time) ;;
     --bench) packages+=(libbenchmark-dev python3 python3-numpy python3-pil python3-sklearn
-      python3-opencv pngquant zopfli imagemagick time) ;;
+      python3-opencv python3-matplotlib pngquant zopfli imagemagick time libjxl-devtools) ;;
     *) echo "install-deps: unknown option $option (known: --test, --bench)" >&2; exit 2 ;;
   esac
 done
