@@ -43,7 +43,7 @@ void check_quality_target(const QualityTarget& target);
 
 /// The same for any image: an RGB one (its histogram counted here), or an RGBA one, each k
 /// quantized as quantize(image, k, options) does (with transparency: premultiplied RGBA, its
-/// PSNR over 4 channels; no lossless shortcut, and each k counts the colours again).
+/// PSNR over 4 channels; the colours counted once for every k tried).
 [[nodiscard]] Result quantize_to_quality(const Image& image, const QualityTarget& target,
                                          const Options& options = {});
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "core/rgba_histogram.hpp"
+#include "core/transparent.hpp"
 #include "kmquant/error.hpp"
 
 namespace kmquant {
@@ -102,8 +104,20 @@ Result quantize_to_quality(const Image& image, const QualityTarget& target,
                            const Options& options) {
   check_quality_target(target);
   if (!image.has_alpha()) return quantize_to_quality(image, count_colors(image), target, options);
-  Trials trials([&](unsigned k) { return quantize(image, k, options); });
-  return search(target, target.max_colors, trials);
+  check_options(options);
+  detail::check_rgba_image(image);
+  if (detail::is_opaque(image)) {
+    const Image rgb = detail::drop_alpha(image);
+    return quantize_to_quality(rgb, count_colors(rgb), target, options);
+  }
+  const detail::TransparentImage transparent(image, options);
+  Trials trials([&](unsigned k) {
+    check_k(k);
+    return transparent.quantize(k);
+  });
+  const auto unique = static_cast<unsigned>(
+      std::min<std::size_t>(transparent.unique_colors(), std::size_t{target.max_colors}));
+  return search(target, std::max(unique, 1u), trials);
 }
 
 }  // namespace kmquant

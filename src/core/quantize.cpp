@@ -180,6 +180,27 @@ std::vector<Result> sweep_transparent(const Image& rgba, std::span<const unsigne
                              });
 }
 
+}  // namespace
+
+namespace detail {
+
+TransparentImage::TransparentImage(const Image& rgba, const Options& options)
+    : rgba_(rgba),
+      options_(options),
+      histogram_(count_rgba_colors(rgba)),
+      points_(transparent_points(histogram_)) {}
+
+Result TransparentImage::quantize(unsigned k) const {
+  const unsigned clusters = clusters_for(points_, k);
+  const Summaries summaries(points_.view(), std::span(&clusters, 1), options_);
+  return quantize_transparent_with(rgba_, histogram_, points_, k, options_,
+                                   resolve_threads(options_.threads), summaries);
+}
+
+}  // namespace detail
+
+namespace {
+
 void check_histogram(const Image& rgb, const Histogram& histogram) {
   detail::check_rgb_image(rgb);
   if (histogram.pixel_color.size() != rgb.pixel_count()) {

@@ -9,6 +9,8 @@
 #include "core/kmeans.hpp"
 #include "core/palette.hpp"
 #include "core/rgba_histogram.hpp"
+#include "kmquant/options.hpp"
+#include "kmquant/quantize.hpp"
 
 namespace kmquant::detail {
 
@@ -36,5 +38,22 @@ struct TransparentPoints {
                                                 const TransparentPoints& points,
                                                 std::span<const std::uint32_t> labels,
                                                 std::size_t clusters, bool fixed_transparent);
+
+/// An RGBA image with transparency whose colours are counted and made points once, for results
+/// at one k after another (the trials of quantize_to_quality): each is what quantize() gives.
+class TransparentImage {
+ public:
+  /// `rgba` must outlive this object.
+  TransparentImage(const Image& rgba, const Options& options);
+
+  [[nodiscard]] Result quantize(unsigned k) const;
+  [[nodiscard]] std::size_t unique_colors() const noexcept { return histogram_.colors.size(); }
+
+ private:
+  const Image& rgba_;
+  Options options_;
+  RgbaHistogram histogram_;
+  TransparentPoints points_;
+};
 
 }  // namespace kmquant::detail
