@@ -1,7 +1,9 @@
 // Quality targets: the k found against quantizing every k, the fallback, the failure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -70,6 +72,38 @@ TEST(Quality, FindsTheFewestColoursThatReachTheTarget) {
     for (unsigned k = 2; k <= result.k; ++k) monotone = monotone && psnr_of[k] >= psnr_of[k - 1];
     if (monotone) {
       EXPECT_EQ(result.k, smallest) << target;
+    }
+  }
+}
+
+/// A photo crop under a horizontal alpha ramp, its left quarter fully transparent.
+Image with_alpha_ramp(const Image& rgb) {
+  Image rgba{rgb.width, rgb.height, 4, {}};
+  for (std::size_t p = 0; p < rgb.pixel_count(); ++p) {
+    const auto x = static_cast<unsigned>(p % rgb.width);
+    const auto alpha = static_cast<std::uint8_t>(x < rgb.width / 4 ? 0 : std::min(255u, 8 * x));
+    rgba.pixels.insert(rgba.pixels.end(),
+                       {rgb.pixels[3 * p], rgb.pixels[3 * p + 1], rgb.pixels[3 * p + 2], alpha});
+  }
+  return rgba;
+}
+
+// With transparency each k tried is quantize(image, k): the k found reaches the target and the
+// one below does not (both quantized directly), and the result is that k's, byte for byte.
+TEST(Quality, TransparentImagesReachTheTargetAsQuantizeDoes) {
+  const Image rgba = with_alpha_ramp(sample_crop(300, 200, 48, 32));
+  for (const double target : {24.0, 30.0, 36.0}) {
+    QualityTarget quality;
+    quality.target_psnr = target;
+    quality.max_colors = 64;
+    const Result result = quantize_to_quality(rgba, quality);
+    const Result direct = quantize(rgba, result.k);
+    EXPECT_EQ(result.palette, direct.palette) << target;
+    EXPECT_EQ(result.alpha, direct.alpha) << target;
+    EXPECT_EQ(result.indices, direct.indices) << target;
+    EXPECT_GE(direct.psnr, target);
+    if (result.k > 1) {
+      EXPECT_LT(quantize(rgba, result.k - 1).psnr, target) << target;
     }
   }
 }
