@@ -2,6 +2,7 @@
 and the errors for wrong input."""
 import gc
 import math
+import sys
 import threading
 import time
 
@@ -123,26 +124,33 @@ def test_the_input_array_is_not_modified(sample):
 
 
 def test_the_gil_is_released_while_quantizing(sample):
-    """While a thread quantizes, this thread keeps running: with the GIL held it would stall
-    for the whole of each call."""
-    calls = []
+    """This thread runs while another is inside quantize: no clock involved. With a switch
+    interval of minutes the interpreter never takes the GIL from a thread, so this thread can
+    run before the worker ends only where the worker gives the GIL up; the worker holds it
+    everywhere but inside quantize, so this thread then finds it there. Were the GIL held
+    throughout, it would first run after the worker's last call."""
+    state = {"inside": False, "seen": False}
 
-    def work():  # calls for at least half a second, however fast the core gets
-        while sum(calls) < 0.5:
-            start = time.perf_counter()
+    def work():
+        for _ in range(50):
+            if state["seen"]:
+                return
+            state["inside"] = True
             kmquant.quantize(sample, 32)
-            calls.append(time.perf_counter() - start)
+            state["inside"] = False
 
-    worker = threading.Thread(target=work)
-    ticks = [time.perf_counter()]
-    worker.start()
-    while worker.is_alive():
-        ticks.append(time.perf_counter())
-    worker.join()
-    ticks.append(time.perf_counter())  # a stall up to the end shows as the last gap
-    longest_stall = max(np.diff(ticks))
-    assert min(calls) > 0.01, "too quick to tell"
-    assert longest_stall < min(calls) / 2, (longest_stall, calls)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(300)
+    try:
+        worker = threading.Thread(target=work)
+        worker.start()
+        while worker.is_alive() and not state["seen"]:
+            state["seen"] = state["inside"]
+            time.sleep(0.001)  # gives the GIL up, as the worker must too for this to run
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert state["seen"], "this thread did not run while another was inside quantize"
 
 
 def test_threads_quantize_concurrently_with_the_same_results(sample):
