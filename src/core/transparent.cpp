@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "base/radix_sort.hpp"
 #include "core/dither.hpp"
@@ -88,19 +89,44 @@ std::vector<Rgba8> written_means(const RgbaHistogram& histogram,
   return entries;
 }
 
+std::int64_t squared_distance(const SpacePoint& a, const SpacePoint& b) noexcept {
+  std::int64_t sum = 0;
+  for (std::size_t ch = 0; ch < 4; ++ch) sum += (a[ch] - b[ch]) * (a[ch] - b[ch]);
+  return sum;
+}
+
+/// Per entry: the squared distance to the nearest other entry (the largest value when alone).
+std::vector<std::int64_t> nearest_other(std::span<const SpacePoint> entries) {
+  std::vector<std::int64_t> out(entries.size(), std::numeric_limits<std::int64_t>::max());
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    for (std::size_t f = e + 1; f < entries.size(); ++f) {
+      const std::int64_t d = squared_distance(entries[e], entries[f]);
+      out[e] = std::min(out[e], d);
+      out[f] = std::min(out[f], d);
+    }
+  }
+  return out;
+}
+
 /// Per histogram colour in `group` (not none): its nearest entry (exact premultiplied distance,
-/// ties: the lowest). Returns whether any colour's entry differs from its group's.
+/// ties: the lowest). A colour nearer its group's entry than half the way to that entry's
+/// nearest other entry keeps it without a search: by the triangle inequality every other entry
+/// is farther. Returns whether any colour's entry differs from its group's.
 bool take_nearest(const RgbaHistogram& histogram, std::span<const Rgba8> entries,
                   std::span<const std::uint32_t> group_entry, std::vector<std::uint32_t>& group) {
   PaletteSpace space{true, {}};
   for (const Rgba8& c : entries) space.entries.push_back(space_point(true, c.r, c.g, c.b, c.a));
+  const std::vector<std::int64_t> separation = nearest_other(space.entries);
   NearestEntry nearest(space);
   bool changed = false;
   for (std::size_t i = 0; i < histogram.colors.size(); ++i) {
     if (group[i] == none) continue;
     const Rgba8& c = histogram.colors[i];
-    const std::uint32_t entry = nearest(space_point(true, c.r, c.g, c.b, c.a));
-    changed = changed || entry != group_entry[group[i]];
+    const SpacePoint point = space_point(true, c.r, c.g, c.b, c.a);
+    const std::uint32_t own = group_entry[group[i]];
+    const bool kept = 4 * squared_distance(point, space.entries[own]) < separation[own];
+    const std::uint32_t entry = kept ? own : nearest(point);
+    changed = changed || entry != own;
     group[i] = entry;
   }
   return changed;
