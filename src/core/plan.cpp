@@ -1,9 +1,9 @@
 // The effort rule: what work one effort level buys at k colours out of n unique ones. Every
 // setting is a continuous function of log₂ k (linear between a few anchor values of k, constant
 // beyond them), rounded only at the end, so that one more colour never changes the work by much;
-// the work on all colours (finalists, swaps, unit steps) shrinks once n passes 2^19, where each
-// of them costs more than the starts together. docs/quality.md gives the measurements behind the
-// anchors and the rule's effect.
+// the work on all colours (finalists, swaps, unit steps) shrinks once n passes 2^17 colours of
+// three channels (fewer of four), where each of them costs more than the starts together.
+// docs/quality.md gives the measurements behind the anchors and the rule's effect.
 #include "core/plan.hpp"
 
 #include <algorithm>
@@ -59,12 +59,13 @@ double swap_share(double t, unsigned effort) {
 
 }  // namespace
 
-Plan plan_for(const Options& options, unsigned k, std::size_t colors) {
+Plan plan_for(const Options& options, unsigned k, std::size_t colors, unsigned channels) {
   const unsigned effort = options.effort;
   const double t = std::log2(static_cast<double>(std::max(k, 1u)));
-  // The work on all colours shrinks with them past 2^19 colours (no 768 × 512 photo has more).
-  const double all_colours_share =
-      std::min(1.0, 524288.0 / static_cast<double>(std::max<std::size_t>(colors, 1)));
+  // The work on all colours has a budget, that of 2^17 three-channel colours (about twice the
+  // most colourful Kodak photo's): past it, it shrinks in proportion to colours × channels.
+  const double values = static_cast<double>(std::max<std::size_t>(colors, 1)) * channels;
+  const double all_colours_share = std::min(1.0, 131072.0 * 3 / values);
   Plan plan;
   plan.restarts =
       options.restarts != 0

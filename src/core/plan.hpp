@@ -22,7 +22,9 @@ struct Plan {
   bool polish_diagonals = false;      ///< and whether they include the diagonal steps
 };
 
-/// The plan for k colours out of `colors` unique ones (see plan.cpp for the rule).
-[[nodiscard]] Plan plan_for(const Options& options, unsigned k, std::size_t colors);
+/// The plan for k colours out of `colors` unique points of `channels` channels (3: RGB, 4: with
+/// transparency; see plan.cpp for the rule).
+[[nodiscard]] Plan plan_for(const Options& options, unsigned k, std::size_t colors,
+                            unsigned channels = 3);
 
 }  // namespace kmquant::detail

@@ -182,7 +182,7 @@ Summaries::Summaries(const WeightedColors& points, std::span<const unsigned> ks,
                      const Options& options) {
   std::vector<std::size_t> sizes;
   for (unsigned k : ks) {
-    const Plan plan = plan_for(options, k, points.colors.size());
+    const Plan plan = plan_for(options, k, points.colors.size(), points.channels);
     for (const std::size_t size : {plan.trial_points, plan.pre_trial_points}) {
       if (size != 0 && points.colors.size() > size) sizes.push_back(size);
     }
@@ -199,7 +199,7 @@ Summaries::Summaries(const WeightedColors& points, std::span<const unsigned> ks,
 /// plan's swap moves on it, polish it.
 Candidate search(const WeightedColors& points, unsigned k, const Options& options, unsigned threads,
                  const Summaries& summaries) {
-  const Plan plan = plan_for(options, k, points.colors.size());
+  const Plan plan = plan_for(options, k, points.colors.size(), points.channels);
   const WeightedColors trial_points = summary_or_all(points, plan.trial_points, k, summaries);
   std::vector<std::vector<Centroid>> starts =
       starts_for_trials(points, trial_points, k, options, plan, threads, summaries);
