@@ -123,7 +123,9 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
     reference = side_task(threads, [&] { return SsimReference(input.rgb); });
   }
   const auto start = std::chrono::steady_clock::now();
-  const Histogram histogram = count_colors(input.rgb, threads);
+  // An image with transparency is counted by quantize itself, as RGBA.
+  const bool counted_by_quantize = input.transparent && !settings.remap;
+  const Histogram histogram = counted_by_quantize ? Histogram{} : count_colors(input.rgb, threads);
   const Result result = quantize_job(input, histogram, settings);
   const double quantize_seconds = seconds_since(start);
   std::future<double> similarity;
@@ -135,7 +137,9 @@ FileOutcome run_job(const FileJob& job, const JobSettings& settings) {
   FileOutcome outcome;
   outcome.input_bytes = input.info.file_bytes;
   outcome.output_bytes = png.size();
-  ResultTable table = table_for(input, histogram.colors.size(), settings.options.seed);
+  ResultTable table =
+      table_for(input, counted_by_quantize ? result.unique_colors : histogram.colors.size(),
+                settings.options.seed);
   table.quantize_seconds = quantize_seconds;
   const std::string shown = job.png_to_stdout ? std::string("-") : job.png.string();
   table.results.push_back(make_result_row(result, input.info.file_bytes, png.size(), shown));

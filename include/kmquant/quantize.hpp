@@ -47,7 +47,11 @@ struct Result {
                             ///< plus the 8-bit stage, each capped by Options::max_iterations
   bool converged = true;    ///< the last iteration changed no assignment
   bool lossless = false;    ///< the image had at most k colours: they are the palette
-  double seconds = 0;       ///< wall time of the clustering (init, Lloyd, palette)
+  /// The unique colours of the image quantized: RGB colours, or RGBA ones for an image with
+  /// transparency, all fully transparent pixels counting as one (0 from remap, which does not
+  /// count them).
+  std::uint64_t unique_colors = 0;
+  double seconds = 0;  ///< wall time of the clustering (init, Lloyd, palette)
 
   /// The quantized image itself, each pixel its palette entry: RGB8, or RGBA8 (straight
   /// alpha) when alpha is not empty.

@@ -121,11 +121,12 @@ py::tuple result_state(const Result& result) {
   };
   return py::make_tuple(result.k, result.width, result.height, bytes(result.palette),
                         bytes(result.alpha), bytes(result.indices), result.mse, result.psnr,
-                        result.iterations, result.converged, result.lossless, result.seconds);
+                        result.iterations, result.converged, result.lossless, result.seconds,
+                        result.unique_colors);
 }
 
 Result result_from_state(const py::tuple& state) {
-  if (state.size() != 12) throw py::value_error("not the state of a kmquant.Result");
+  if (state.size() != 13) throw py::value_error("not the state of a kmquant.Result");
   Result result;
   result.k = state[0].cast<unsigned>();
   result.width = state[1].cast<std::uint32_t>();
@@ -143,6 +144,7 @@ Result result_from_state(const py::tuple& state) {
   result.converged = state[9].cast<bool>();
   result.lossless = state[10].cast<bool>();
   result.seconds = state[11].cast<double>();
+  result.unique_colors = state[12].cast<std::uint64_t>();
   return result;
 }
 
@@ -169,6 +171,9 @@ void bind_result(py::module_& module) {
       .def_readonly("lossless", &Result::lossless,
                     "The image had at most k colours: they are the palette, exactly.")
       .def_readonly("seconds", &Result::seconds, "Wall time of the k-means (seconds).")
+      .def_readonly("unique_colors", &Result::unique_colors,
+                    "Unique colours of the image quantized (RGBA ones with transparency; "
+                    "0 from remap).")
       .def_property_readonly("labels", &labels_view,
                              "(H, W) uint8, read-only: each pixel's index into palette. A view "
                              "of the result's memory; np.array(result.labels) copies it.")

@@ -79,6 +79,7 @@ Result quantize_with(const Image& rgb, const Histogram& histogram,
                      unsigned threads, const detail::Summaries& summaries) {
   const auto start = std::chrono::steady_clock::now();
   Result result = start_result(rgb, k);
+  result.unique_colors = histogram.colors.size();
   detail::IndexedColors indexed =
       cluster(histogram, points, k, options, threads, summaries, result);
   if (options.dither == Dither::none) {
@@ -130,6 +131,7 @@ Result quantize_transparent_with(const Image& rgba, const detail::RgbaHistogram&
                                  const detail::Summaries& summaries) {
   const auto start = std::chrono::steady_clock::now();
   Result result = start_result(rgba, k);
+  result.unique_colors = histogram.colors.size();
   detail::IndexedColors indexed =
       cluster_transparent(histogram, points, k, options, threads, summaries, result);
   result.palette = std::move(indexed.palette);

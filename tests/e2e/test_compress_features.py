@@ -59,6 +59,18 @@ def test_transparency_is_kept_as_a_trns_palette(run, tmp_path, shape_on_transpar
     assert row["mse"] == pytest.approx(premultiplied_mse(written, original), rel=1e-9)
 
 
+def test_unique_colours_of_a_transparent_image_are_rgba_ones(run, tmp_path,
+                                                            shape_on_transparency):
+    """The JSON counts an image with transparency's RGBA colours, all fully transparent pixels
+    as one: not the colours of the image flattened on white."""
+    report = json.loads(run("compress", shape_on_transparency, "-k", "16", "-o",
+                            tmp_path / "out.png", "--json", check=True).stdout)
+    original = rgba_pixels(shape_on_transparency).reshape(-1, 4)
+    visible = original[original[:, 3] > 0]
+    expected = len(np.unique(visible, axis=0)) + int((original[:, 3] == 0).any())
+    assert report["unique_colors"] == expected
+
+
 def test_transparency_with_a_quality_target(run, tmp_path, shape_on_transparency):
     out = tmp_path / "out.png"
     row = compress_json(run, shape_on_transparency, "--quality", "30", "-o", out)

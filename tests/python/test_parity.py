@@ -129,7 +129,7 @@ def test_results_pickle(tmp_path):
         result = kmquant.quantize(image, 16, effort=1)
         copy = pickle.loads(pickle.dumps(result))
         for name in ("k", "width", "height", "mse", "psnr", "iterations", "converged",
-                     "lossless", "seconds"):
+                     "lossless", "seconds", "unique_colors"):
             assert getattr(copy, name) == getattr(result, name), name
         assert np.array_equal(copy.labels, result.labels)
         assert np.array_equal(copy.palette, result.palette)
